@@ -1,0 +1,61 @@
+/**
+ * Typed errors delivered to observers. None of them ever carries an API secret or signature.
+ * @module
+ */
+import type { Request } from './frames';
+
+/** Base class of every error this library delivers. */
+export class BitmexError extends Error {
+  override name = 'BitmexError';
+}
+
+/** An error frame from the server (`{status, error, meta, request}`). */
+export class BitmexApiError extends BitmexError {
+  override name = 'BitmexApiError';
+  /** HTTP-like status: 400, 401, 403, 429, 503, ... */
+  readonly status: number;
+  /** Extra data sent by the server, e.g. `{retryAfter: 1}` for 429. */
+  readonly meta: Readonly<Record<string, unknown>>;
+  /** The request that failed, with any auth signature redacted. */
+  readonly request: Request | undefined;
+  constructor(status: number, message: string, meta: Readonly<Record<string, unknown>> = {}, request?: Request) {
+    super(message);
+    this.status = status;
+    this.meta = meta;
+    this.request = request === undefined ? undefined : redactRequest(request);
+  }
+}
+
+/** The connection was lost (or could not be made) and reconnecting is off or gave up. */
+export class BitmexConnectionError extends BitmexError {
+  override name = 'BitmexConnectionError';
+  /** WebSocket close code (1006 for an abrupt close, 4000 for a dead heartbeat). */
+  readonly code: number;
+  /** Close reason given by the peer or by this library. */
+  readonly reason: string;
+  constructor(code: number, reason: string, message = `connection closed (${code}${reason ? `: ${reason}` : ''})`) {
+    super(message);
+    this.code = code;
+    this.reason = reason;
+  }
+}
+
+/** The local image of a topic did not match a frame (update/delete for an unknown row, ...). */
+export class BitmexInconsistencyError extends BitmexError {
+  override name = 'BitmexInconsistencyError';
+  readonly table: string;
+  readonly topic: string;
+  constructor(table: string, topic: string, message: string) {
+    super(message);
+    this.table = table;
+    this.topic = topic;
+  }
+}
+
+/** Hides the signature (and key) of an `authKeyExpires` request. */
+export function redactRequest(request: Request): Request {
+  if (request.op === 'authKeyExpires' || request.op === 'authKey') {
+    return { op: request.op, args: ['<redacted>'] };
+  }
+  return request;
+}
