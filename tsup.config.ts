@@ -1,0 +1,32 @@
+import { defineConfig } from 'tsup';
+import type { Plugin } from 'esbuild';
+
+/**
+ * crypto-js has no `exports` map, so Node's ESM loader will not add `.js` to a deep import such
+ * as `crypto-js/hmac-sha256`. The source keeps the extensionless form (what its types declare);
+ * the published files get the explicit file name, which works for Node ESM, CJS and bundlers.
+ */
+const cryptoJsFileNames: Plugin = {
+  name: 'crypto-js-file-names',
+  setup(build) {
+    build.onResolve({ filter: /^crypto-js\/[\w.-]+$/ }, (args) => ({
+      path: args.path.endsWith('.js') ? args.path : `${args.path}.js`,
+      external: true,
+    }));
+  },
+};
+
+export default defineConfig({
+  entry: { index: 'lib/index.ts', testing: 'lib/testing.ts' },
+  format: ['esm', 'cjs'],
+  // With "type": "commonjs" tsup names ESM files .mjs/.d.mts and CJS files .js/.d.ts.
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'es2020',
+  outDir: 'dist',
+  // Dependencies and the rxjs peer stay external (tsup's default); nothing is bundled in.
+  esbuildPlugins: [cryptoJsFileNames],
+  // One copy of shared modules for the two entries in ESM; CJS has no chunks.
+  splitting: true,
+});
