@@ -1,0 +1,516 @@
+/**
+ * `BitmexWebSocket`: the BitMEX realtime API as RxJS observables.
+ * @module
+ */
+import { Observable, Subject, type Subscriber } from 'rxjs';
+import WebSocketDefault from 'isomorphic-ws';
+import {
+  Connection,
+  type ConnectionHandler,
+  type ConnectionStatus,
+  type HeartbeatOptions,
+  type ReconnectOptions,
+  type WebSocketCtor,
+} from './connection';
+import { BitmexApiError, BitmexConnectionError, BitmexError, BitmexInconsistencyError } from './errors';
+import { splitTopic, topicOf, type FrameParseError, type Row, type ServerFrame } from './frames';
+import {
+  bookOf,
+  clearImage,
+  createBookView,
+  emptyTables,
+  keysOf,
+  makeKey,
+  reduceTables,
+  rowsOf,
+  tablesOf,
+  type Change,
+  type TablesState,
+} from './reducer';
+import type { BookSnapshot } from './book';
+import { parseTimestamp } from './timestamp';
+import type { RowOf } from './rows';
+import { Subscriptions, type Endpoint } from './subscriptions';
+
+/** Where to connect: a network name or a full `ws://`/`wss://` URL of a `/realtime` endpoint. */
+export type Endpointish = 'mainnet' | 'testnet' | (string & {});
+
+/** Order-book tables `book$` can follow. */
+export type BookTable = 'orderBookL2' | 'orderBookL2_25' | 'orderBook10';
+
+/** Options of {@link BitmexWebSocket}. */
+export interface BitmexWebSocketOptions {
+  /** `'mainnet'` (default), `'testnet'`, or a full `ws://`/`wss://` URL ending in `/realtime`. */
+  readonly endpoint?: Endpointish;
+  /** API key; needs `apiSecret`. Each connection authenticates with `authKeyExpires`. */
+  readonly apiKey?: string;
+  /** API secret; needs `apiKey`. Never logged, never put in a URL or error. */
+  readonly apiSecret?: string;
+  /** Key columns per table, overriding the partial's `keys` (e.g. `{ quote: ['symbol'] }`). */
+  readonly tableKeys?: Readonly<Record<string, readonly string[]>>;
+  /** Rows kept per non-book table (default 200). */
+  readonly maxTableLength?: number;
+  /** WebSocket class to use (defaults to isomorphic-ws: `ws` in Node, the global one in browsers). */
+  readonly WebSocketCtor?: WebSocketCtor;
+  /** Ping after `idleMs` of silence and drop the socket `timeoutMs` later; `false` turns it off. */
+  readonly heartbeat?: HeartbeatOptions | false;
+  /** Reconnect with exponential backoff and jitter (on by default); `false` errors the streams instead. */
+  readonly reconnect?: ReconnectOptions | false;
+  /**
+   * Dead man's switch: `cancelAllAfter` with this timeout (ms, at least 5000) every 15 s while
+   * connected, and once right after each authentication. Needs keys. `close()` disarms it.
+   */
+  readonly deadMansSwitch?: number | false;
+}
+
+/** Options of {@link BitmexWebSocket.book$}. */
+export interface BookOptions {
+  /** Levels per side (default 25). */
+  readonly depth?: number;
+  /** Source table (default `orderBookL2`). */
+  readonly table?: BookTable;
+}
+
+/** A read-only live view of the client's tables. */
+export interface Storage {
+  /** Current rows of a table, optionally of one symbol, in key order. */
+  rows<T extends string>(table: T, symbol?: string): readonly RowOf<T>[];
+  /** Current order book of a symbol (levels per side up to `depth`, default 25), if one was received. */
+  book(symbol: string, options?: BookOptions): BookSnapshot | undefined;
+  /** Key columns of a table, once its partial arrived. */
+  keys(table: string): readonly string[] | undefined;
+  /** Tables that have received a partial. */
+  tables(): readonly string[];
+  /** The lookup key of a row in its table. */
+  makeKey(table: string, row: Row): string;
+}
+
+const NETWORKS: Readonly<Record<string, string>> = {
+  mainnet: 'wss://ws.bitmex.com/realtime',
+  testnet: 'wss://ws.testnet.bitmex.com/realtime',
+};
+
+const DMS_INTERVAL_MS = 15000;
+
+/** Resolves `endpoint` to a `/realtime` URL, or throws a TypeError. */
+export function resolveEndpoint(endpoint: Endpointish = 'mainnet'): string {
+  const named = NETWORKS[endpoint];
+  if (named !== undefined) return named;
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new TypeError(`endpoint must be 'mainnet', 'testnet' or a ws:// or wss:// URL of a /realtime endpoint, got ${JSON.stringify(endpoint)}`);
+  }
+  if ((url.protocol !== 'ws:' && url.protocol !== 'wss:') || url.pathname !== '/realtime') {
+    throw new TypeError(`endpoint must be a ws:// or wss:// URL of a /realtime endpoint, got ${JSON.stringify(endpoint)}`);
+  }
+  if (url.username !== '' || url.password !== '') throw new TypeError('endpoint URL must not carry credentials');
+  return url.toString();
+}
+
+function platformUrlOf(url: string): string {
+  const u = new URL(url);
+  u.pathname = '/realtimePlatform';
+  return u.toString();
+}
+
+/** One observer of table changes. */
+interface Listener {
+  readonly symbols: ReadonlySet<string> | undefined;
+  change(change: Change): void;
+  readonly subscriber: Subscriber<never> | Subscriber<unknown>;
+}
+
+/**
+ * A BitMEX realtime client. One socket per endpoint, opened on first use and kept until
+ * {@link BitmexWebSocket.close}; topics are subscribed while observed.
+ *
+ * ```ts
+ * const bitmex = new BitmexWebSocket({ endpoint: 'testnet' });
+ * bitmex.book$('XBTUSD', { depth: 10 }).subscribe((book) => console.log(book.bids[0], book.asks[0]));
+ * ```
+ */
+export class BitmexWebSocket {
+  /** Parses a BitMEX timestamp (ISO-8601 UTC) into a Date. */
+  static parseTimestamp(timestamp: string): Date {
+    return parseTimestamp(timestamp);
+  }
+
+  /** Connection status of the trading endpoint, current value first. */
+  readonly status$: Observable<ConnectionStatus>;
+  /** Problems that did not stop any stream: malformed frames, inconsistencies (then resynced), stray error frames. */
+  readonly errors$: Observable<BitmexError | FrameParseError>;
+  /** A read-only live view of the current tables and books. */
+  readonly storage: Storage;
+  /** The resolved `/realtime` URL. */
+  readonly url: string;
+
+  private readonly main: Connection;
+  private platform: Connection | undefined;
+  private readonly subs: Subscriptions;
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly errorsSubject = new Subject<BitmexError | FrameParseError>();
+  private readonly options: BitmexWebSocketOptions;
+  private state: TablesState;
+  private closed = false;
+  private fatal: BitmexError | undefined;
+  private readyWaiters: { resolve(): void; reject(e: unknown): void }[] = [];
+  private dmsTimer: ReturnType<typeof setInterval> | undefined;
+  private lastCancelTime: Date | undefined;
+
+  constructor(options: BitmexWebSocketOptions = {}) {
+    this.options = options;
+    this.url = resolveEndpoint(options.endpoint);
+    const { apiKey, apiSecret } = options;
+    if ((apiKey === undefined) !== (apiSecret === undefined)) {
+      throw new TypeError('apiKey and apiSecret must be given together');
+    }
+    if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey === '' || typeof apiSecret !== 'string' || apiSecret === '')) {
+      throw new TypeError('apiKey and apiSecret must be non-empty strings');
+    }
+    const dms = options.deadMansSwitch;
+    if (dms !== undefined && dms !== false) {
+      if (apiKey === undefined) throw new TypeError('deadMansSwitch needs apiKey and apiSecret');
+      if (!Number.isFinite(dms) || dms < 5000) throw new TypeError('deadMansSwitch must be a timeout of at least 5000 ms');
+    }
+    if (options.maxTableLength !== undefined && !(Number.isInteger(options.maxTableLength) && options.maxTableLength > 0)) {
+      throw new TypeError('maxTableLength must be a positive integer');
+    }
+    this.state = emptyTables({
+      ...(options.tableKeys !== undefined ? { tableKeys: options.tableKeys } : {}),
+      ...(options.maxTableLength !== undefined ? { maxTableLength: options.maxTableLength } : {}),
+    });
+    this.main = this.makeConnection('main', this.url, apiKey !== undefined && apiSecret !== undefined ? { apiKey, apiSecret } : undefined);
+    this.status$ = this.main.status$.asObservable();
+    this.errors$ = this.errorsSubject.asObservable();
+    this.subs = new Subscriptions({
+      send: (endpoint, request) => this.connectionOf(endpoint)?.send(request) ?? false,
+      isReady: (endpoint) => this.connectionOf(endpoint)?.ready ?? false,
+      start: (endpoint) => this.startEndpoint(endpoint),
+      dropImage: (topic, reason) => this.dropImage(topic, reason),
+    });
+    const self = this;
+    this.storage = {
+      rows: <T extends string>(table: T, symbol?: string) => rowsOf(self.state, table, symbol) as readonly RowOf<T>[],
+      book: (symbol: string, opts: BookOptions = {}) => bookOf(self.state, symbol, opts),
+      keys: (table: string) => keysOf(self.state, table),
+      tables: () => tablesOf(self.state),
+      makeKey: (table: string, row: Row) => makeKey(table, row, keysOf(self.state, table) ?? []),
+    };
+  }
+
+  /** The trading endpoint's rxjs socket subject (raw frames). Prefer the streams. */
+  get ws(): Connection['ws'] {
+    return this.main.ws;
+  }
+
+  /** `cancelTime` of the last `cancelAllAfter` reply (undefined before one, or once disarmed). */
+  get cancelTime(): Date | undefined {
+    return this.lastCancelTime;
+  }
+
+  /**
+   * Opens the connection (if not yet open). Resolves once the welcome frame arrived and
+   * authentication, if configured, succeeded; rejects with the reason otherwise.
+   */
+  connect(): Promise<void> {
+    if (this.closed) return Promise.reject(this.fatal ?? new BitmexError('client is closed'));
+    if (this.main.ready) {
+      return this.main.authenticated || this.options.apiKey === undefined
+        ? Promise.resolve()
+        : Promise.reject(new BitmexApiError(401, 'authentication failed'));
+    }
+    const p = new Promise<void>((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+    this.startEndpoint('main');
+    return p;
+  }
+
+  /**
+   * Rows inserted (partials included) and updated in `table`, optionally only of `symbol`
+   * (one or several). Deletes are applied silently. A late observer first gets the current rows.
+   */
+  table$<T extends string>(table: T, symbol?: string | readonly string[]): Observable<RowOf<T>> {
+    return this.follow<RowOf<T>>(table, symbol, (subscriber, symbols) => {
+      const emitRows = (rows: readonly Row[]): void => {
+        for (const row of rows) subscriber.next(row as RowOf<T>);
+      };
+      return {
+        late: (topic, sym) => {
+          if (this.subs.isLive(topic)) emitRows(rowsOf(this.state, table, sym));
+        },
+        change: (change) => {
+          if (change.action !== 'delete') emitRows(change.rows);
+        },
+        symbols,
+      };
+    });
+  }
+
+  /** Batches `{ table, action, symbol?, rows }` as applied, deletes included; a late observer first gets a synthetic partial. */
+  changes$(table: string, symbol?: string | readonly string[]): Observable<Change> {
+    return this.follow<Change>(table, symbol, (subscriber, symbols) => ({
+      late: (topic, sym) => {
+        if (!this.subs.isLive(topic)) return;
+        const rows = rowsOf(this.state, table, sym);
+        subscriber.next(Object.freeze(sym === undefined ? { table, action: 'partial', rows } : { table, action: 'partial', symbol: sym, rows }));
+      },
+      change: (change) => subscriber.next(change),
+      symbols,
+    }));
+  }
+
+  /**
+   * Immutable order-book snapshots `{ symbol, timestamp, bids, asks }` (bids high→low, asks
+   * low→high, at most `depth` levels per side), one per frame that changed those levels.
+   */
+  book$(symbol: string, options: BookOptions = {}): Observable<BookSnapshot> {
+    const table: BookTable = options.table ?? 'orderBookL2';
+    const depth = options.depth ?? 25;
+    if (!Number.isInteger(depth) || depth <= 0) throw new TypeError('depth must be a positive integer');
+    return this.follow<BookSnapshot>(table, symbol, (subscriber, symbols) => {
+      const view = createBookView(symbol, { depth, table });
+      const emit = (): void => {
+        const snapshot = view.next(this.state);
+        if (snapshot !== undefined) subscriber.next(snapshot);
+      };
+      return {
+        late: (topic) => {
+          if (this.subs.isLive(topic)) emit();
+        },
+        change: emit,
+        symbols,
+      };
+    });
+  }
+
+  /**
+   * Sends nothing more (except disarming the dead man's switch), closes the sockets with code
+   * 1000 and completes every stream. Resolves once the sockets are closed.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.dmsTimer !== undefined && this.main.ready) this.main.send({ op: 'cancelAllAfter', args: 0 });
+    this.stopDeadMansSwitch();
+    this.subs.close();
+    this.rejectWaiters(new BitmexError('client closed'));
+    const stopping = Promise.all([this.main.stop(), this.platform?.stop()]);
+    this.finishListeners((l) => l.subscriber.complete());
+    this.errorsSubject.complete();
+    await stopping;
+    this.main.status$.complete();
+  }
+
+  private connectionOf(endpoint: Endpoint): Connection | undefined {
+    return endpoint === 'main' ? this.main : this.platform;
+  }
+
+  private startEndpoint(endpoint: Endpoint): void {
+    if (this.closed) return;
+    if (endpoint === 'platform' && this.platform === undefined) {
+      // Platform topics are public: that socket needs no authentication.
+      this.platform = this.makeConnection('platform', platformUrlOf(this.url), undefined);
+    }
+    this.connectionOf(endpoint)?.start();
+  }
+
+  private makeConnection(endpoint: Endpoint, url: string, credentials: { apiKey: string; apiSecret: string } | undefined): Connection {
+    const o = this.options;
+    const handler: ConnectionHandler = {
+      ready: (authError) => this.onReady(endpoint, authError),
+      frame: (frame) => this.onFrame(endpoint, frame),
+      down: (error, retrying) => this.onDown(endpoint, error, retrying),
+      malformed: (error) => this.errorsSubject.next(error),
+    };
+    return new Connection(
+      {
+        url,
+        WebSocketCtor: o.WebSocketCtor ?? (WebSocketDefault as unknown as WebSocketCtor),
+        credentials,
+        heartbeat: o.heartbeat === false ? false : { idleMs: o.heartbeat?.idleMs ?? 5000, timeoutMs: o.heartbeat?.timeoutMs ?? 5000 },
+        reconnect:
+          o.reconnect === false
+            ? false
+            : {
+                initialDelayMs: o.reconnect?.initialDelayMs ?? 1000,
+                maxDelayMs: o.reconnect?.maxDelayMs ?? 30000,
+                resetAfterMs: o.reconnect?.resetAfterMs ?? 10000,
+              },
+      },
+      handler,
+    );
+  }
+
+  /**
+   * The common shape of every stream: take a reference on each topic, deliver the current
+   * state to a late observer, then live changes routed by table and symbol.
+   */
+  private follow<T>(
+    table: string,
+    symbol: string | readonly string[] | undefined,
+    make: (
+      subscriber: Subscriber<T>,
+      symbols: ReadonlySet<string> | undefined,
+    ) => { late(topic: string, symbol: string | undefined): void; change(change: Change): void; symbols: ReadonlySet<string> | undefined },
+  ): Observable<T> {
+    if (typeof table !== 'string' || table === '' || table.includes(':')) throw new TypeError(`invalid table name ${JSON.stringify(table)}`);
+    const symbolList = symbol === undefined ? undefined : typeof symbol === 'string' ? [symbol] : [...symbol];
+    if (symbolList !== undefined && (symbolList.length === 0 || symbolList.some((s) => typeof s !== 'string' || s === ''))) {
+      throw new TypeError('symbol must be a non-empty string or a non-empty array of them');
+    }
+    return new Observable<T>((subscriber) => {
+      if (this.closed) {
+        if (this.fatal !== undefined) subscriber.error(this.fatal);
+        else subscriber.complete();
+        return undefined;
+      }
+      const symbols = symbolList === undefined ? undefined : new Set(symbolList);
+      const parts = make(subscriber, symbols);
+      const listener: Listener = { symbols: parts.symbols, change: parts.change, subscriber };
+      let set = this.listeners.get(table);
+      if (set === undefined) {
+        set = new Set();
+        this.listeners.set(table, set);
+      }
+      set.add(listener);
+      const onError = (error: BitmexError): void => subscriber.error(error);
+      const topics = symbolList === undefined ? [topicOf(table)] : symbolList.map((s) => topicOf(table, s));
+      const releases = topics.map((topic) => this.subs.acquire(topic, onError));
+      for (const topic of topics) {
+        if (subscriber.closed) break;
+        parts.late(topic, splitTopic(topic).symbol);
+      }
+      return () => {
+        this.listeners.get(table)?.delete(listener);
+        for (const release of releases) release();
+      };
+    });
+  }
+
+  private onReady(endpoint: Endpoint, authError: BitmexApiError | undefined): void {
+    if (endpoint === 'main') {
+      if (authError !== undefined) {
+        this.rejectWaiters(authError);
+      } else {
+        const waiters = this.readyWaiters;
+        this.readyWaiters = [];
+        for (const w of waiters) w.resolve();
+      }
+      if (authError === undefined && this.main.authenticated) this.startDeadMansSwitch();
+    }
+    // Re-authentication happened inside the connection before this point: resubscribe now.
+    this.subs.onReady(endpoint, authError);
+  }
+
+  private onDown(endpoint: Endpoint, error: BitmexConnectionError, retrying: boolean): void {
+    if (endpoint === 'main') {
+      this.stopDeadMansSwitch();
+      this.rejectWaiters(error);
+    }
+    this.subs.onDown(endpoint);
+    if (!retrying) {
+      // bitmex-trio-websocket's behaviour without reconnect: every stream errors.
+      this.fatal = error;
+      this.closed = true;
+      this.subs.close();
+      void this.platform?.stop();
+      void this.main.stop();
+      this.finishListeners((l) => l.subscriber.error(error));
+      this.errorsSubject.complete();
+      this.main.status$.complete();
+    }
+  }
+
+  private onFrame(endpoint: Endpoint, frame: ServerFrame): void {
+    switch (frame.kind) {
+      case 'table':
+        this.onTable(frame);
+        return;
+      case 'subscribed':
+        this.subs.onSubscribed(frame.subscribe);
+        return;
+      case 'unsubscribed':
+        this.subs.onUnsubscribed(frame.unsubscribe);
+        return;
+      case 'error': {
+        const delivered = this.subs.onError(endpoint, frame);
+        if (delivered.length === 0) {
+          this.errorsSubject.next(new BitmexApiError(frame.status, frame.error, frame.meta, frame.request));
+        }
+        return;
+      }
+      case 'cancelAllAfter': {
+        const t = frame.cancelTime === undefined ? NaN : Date.parse(frame.cancelTime);
+        this.lastCancelTime = Number.isFinite(t) && t > 0 ? new Date(t) : undefined;
+        return;
+      }
+      case 'welcome':
+      case 'authenticated':
+      case 'pong':
+        return;
+      default: {
+        const unreachable: never = frame;
+        return unreachable;
+      }
+    }
+  }
+
+  private onTable(frame: ServerFrame & { kind: 'table' }): void {
+    const state = reduceTables(this.state, frame);
+    this.state = state;
+    const set = this.listeners.get(frame.table);
+    if (set !== undefined && set.size > 0) {
+      for (const change of state.changes) {
+        for (const l of set) {
+          if (l.symbols === undefined || (change.symbol !== undefined && l.symbols.has(change.symbol))) l.change(change);
+        }
+      }
+    }
+    for (const inc of state.inconsistencies) {
+      const topic = this.subs.covering(inc.table, inc.symbol);
+      this.errorsSubject.next(
+        new BitmexInconsistencyError(inc.table, topic ?? topicOf(inc.table, inc.symbol), `${inc.action} for an unknown row ${inc.key} in ${inc.table}; resubscribing`),
+      );
+      if (topic !== undefined) this.subs.resync(topic);
+    }
+  }
+
+  private dropImage(topic: string, reason: 'released' | 'resync' | 'disconnected'): void {
+    const { table, symbol } = splitTopic(topic);
+    if (reason === 'released') {
+      // Another observed topic may still feed rows of this table: keep them then.
+      const others = this.subs.observed().some((t) => t !== topic && splitTopic(t).table === table);
+      if (others) return;
+    }
+    this.state = clearImage(this.state, table, symbol === undefined ? {} : { symbol });
+  }
+
+  private startDeadMansSwitch(): void {
+    const timeout = this.options.deadMansSwitch;
+    if (timeout === undefined || timeout === false) return;
+    this.stopDeadMansSwitch();
+    const arm = (): void => {
+      this.main.send({ op: 'cancelAllAfter', args: timeout });
+    };
+    arm();
+    this.dmsTimer = setInterval(arm, DMS_INTERVAL_MS);
+  }
+
+  private stopDeadMansSwitch(): void {
+    if (this.dmsTimer !== undefined) clearInterval(this.dmsTimer);
+    this.dmsTimer = undefined;
+  }
+
+  private rejectWaiters(error: unknown): void {
+    const waiters = this.readyWaiters;
+    this.readyWaiters = [];
+    for (const w of waiters) w.reject(error);
+  }
+
+  private finishListeners(finish: (l: Listener) => void): void {
+    const all = [...this.listeners.values()].flatMap((s) => [...s]);
+    this.listeners.clear();
+    for (const l of all) finish(l);
+  }
+}

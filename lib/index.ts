@@ -1,0 +1,62 @@
+/**
+ * bitmex-rxjs: the BitMEX realtime WebSocket API as RxJS observables.
+ * This is the only public entry point (the simulator lives in `bitmex-rxjs/testing`).
+ * @module
+ */
+export {
+  BitmexWebSocket,
+  resolveEndpoint,
+  type BitmexWebSocketOptions,
+  type BookOptions,
+  type BookTable,
+  type Endpointish,
+  type Storage,
+} from './client';
+export type { ConnectionStatus, HeartbeatOptions, ReconnectOptions, WebSocketCtor, WebSocketLike } from './connection';
+export { BitmexError, BitmexApiError, BitmexConnectionError, BitmexInconsistencyError } from './errors';
+export {
+  FrameParseError,
+  parseFrame,
+  topicOf,
+  splitTopic,
+  PRIVATE_TABLES,
+  PLATFORM_TABLES,
+  L2_TABLES,
+  type Row,
+  type TableAction,
+  type TableFrame,
+  type PartialFrame,
+  type InsertFrame,
+  type UpdateFrame,
+  type DeleteFrame,
+  type ServerFrame,
+  type WelcomeFrame,
+  type SubscribedFrame,
+  type UnsubscribedFrame,
+  type AuthenticatedFrame,
+  type CancelAllAfterFrame,
+  type ErrorFrame,
+  type DataFrame,
+  type PongFrame,
+  type Request,
+} from './frames';
+export {
+  emptyTables,
+  reduceTables,
+  rowsOf,
+  keysOf,
+  tablesOf,
+  clearImage,
+  makeKey,
+  bookOf,
+  createBookView,
+  StaleStateError,
+  type ReducerOptions,
+  type TablesState,
+  type Change,
+  type Inconsistency,
+} from './reducer';
+export type { BookLevel, BookSnapshot } from './book';
+export { parseTimestamp } from './timestamp';
+export { signRequest, authKeyExpiresArgs } from './sign';
+export type * from './rows';
