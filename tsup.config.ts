@@ -26,6 +26,8 @@ export default defineConfig({
   target: 'es2020',
   outDir: 'dist',
   // Dependencies and the rxjs peer stay external (tsup's default); nothing is bundled in.
+  // crypto-js deep imports skip tsup's external rule so the plugin above can rename them.
+  noExternal: [/^crypto-js\//],
   esbuildPlugins: [cryptoJsFileNames],
   // One copy of shared modules for the two entries in ESM; CJS has no chunks.
   splitting: true,
