@@ -1,0 +1,293 @@
+/**
+ * Price-sorted order books for `orderBookL2` / `orderBookL2_25`, and their frozen snapshots.
+ *
+ * One {@link L2Book} per table and symbol; per side a {@link SortedMap} of mutable
+ * {@link LevelEntry} objects sorted by price (ids are arbitrary since 2023), plus an id → entry
+ * index. An update that keeps the price only swaps `entry.row`: no tree operation and no string
+ * key. Entries never leave this module's callers; what is emitted (rows, levels, snapshots) is
+ * frozen and never touched again.
+ * @module
+ */
+import type { Row } from './frames';
+import { SortedMap } from './sorted-map';
+
+/** One level of a {@link BookSnapshot}. Frozen; reused between snapshots while its size is unchanged. */
+export interface BookLevel {
+  readonly price: number;
+  readonly size: number;
+  /** The L2 level id; undefined for `orderBook10`, which has none. */
+  readonly id: number | undefined;
+}
+
+/** The top of one book. Frozen. */
+export interface BookSnapshot {
+  readonly symbol: string;
+  /** Latest row timestamp applied to this book (ISO string; '' if rows carried none). */
+  readonly timestamp: string;
+  /** Best (highest) first. */
+  readonly bids: readonly BookLevel[];
+  /** Best (lowest) first. */
+  readonly asks: readonly BookLevel[];
+}
+
+/**
+ * Internal, mutable: one stored level. `price` and `id` are its sort key inside the side's tree
+ * and change only while it is out of the tree; `row` is the frozen row last emitted for it;
+ * `level` caches its {@link BookLevel} until the size changes.
+ * @internal
+ */
+export interface LevelEntry {
+  price: number;
+  readonly id: number;
+  row: Row;
+  level: BookLevel | undefined;
+}
+
+const byPriceAsc = (a: LevelEntry, b: LevelEntry): number => a.price - b.price || a.id - b.id;
+const byPriceDesc = (a: LevelEntry, b: LevelEntry): number => b.price - a.price || a.id - b.id;
+
+/**
+ * One side of a book: a tree sorted best-first (bids high → low, asks low → high, so both are
+ * walked with `begin()`/`next()`) and an id index.
+ * @internal
+ */
+export class BookSide {
+  readonly tree: SortedMap<LevelEntry>;
+  readonly ids = new Map<number, LevelEntry>();
+  constructor(readonly isBid: boolean) {
+    this.tree = new SortedMap<LevelEntry>(isBid ? byPriceDesc : byPriceAsc);
+  }
+}
+
+/**
+ * Internal, mutable book of one symbol of one L2 table. Besides the levels it records, for the
+ * cheap skip test of {@link BookViewCore}, a sequence number bumped once per frame that touched
+ * the book, the sequence of the last partial, and the most aggressive bid and ask prices the
+ * last touching frame changed.
+ * @internal
+ */
+export class L2Book {
+  readonly bids = new BookSide(true);
+  readonly asks = new BookSide(false);
+  timestamp = '';
+  /** Frames that touched this book. */
+  seq = 0;
+  /** `seq` of the frame that last (re)built the book from a partial. */
+  resetSeq = 0;
+  /** Highest bid price touched by frame `seq`; -Infinity when none. */
+  touchedBid = -Infinity;
+  /** Lowest ask price touched by frame `seq`; Infinity when none. */
+  touchedAsk = Infinity;
+  /** Reducer frame number that last touched the book. */
+  frame = -1;
+  constructor(readonly symbol: string) {}
+
+  /** Number of levels (both sides). */
+  get size(): number {
+    return this.bids.ids.size + this.asks.ids.size;
+  }
+
+  /** Starts the book over (partial). */
+  clear(frame: number): void {
+    this.bids.tree.clear();
+    this.bids.ids.clear();
+    this.asks.tree.clear();
+    this.asks.ids.clear();
+    this.timestamp = '';
+    this.begin(frame);
+    this.resetSeq = this.seq;
+  }
+
+  /** Notes that reducer frame `frame` touches this book. */
+  begin(frame: number): void {
+    if (this.frame !== frame) {
+      this.frame = frame;
+      this.seq++;
+      this.touchedBid = -Infinity;
+      this.touchedAsk = Infinity;
+    }
+  }
+
+  private touch(side: BookSide, price: number, row: Row): void {
+    if (side.isBid) {
+      if (price > this.touchedBid) this.touchedBid = price;
+    } else if (price < this.touchedAsk) this.touchedAsk = price;
+    const ts = row.timestamp;
+    if (typeof ts === 'string' && ts > this.timestamp) this.timestamp = ts;
+  }
+
+  /** The side a row belongs to, or undefined when `side` is neither Buy nor Sell. */
+  sideOf(row: Row): BookSide | undefined {
+    const s = row.side;
+    return s === 'Buy' ? this.bids : s === 'Sell' ? this.asks : undefined;
+  }
+
+  /**
+   * Adds (or replaces) a level from a frozen row. Returns false when the row cannot be placed
+   * (no side, id or finite price).
+   */
+  insert(row: Row): boolean {
+    const side = this.sideOf(row);
+    const id = row.id;
+    const price = row.price;
+    if (side === undefined || typeof id !== 'number' || typeof price !== 'number' || !Number.isFinite(price)) return false;
+    const old = side.ids.get(id);
+    if (old !== undefined) {
+      side.tree.delete(old);
+      this.touch(side, old.price, row);
+    }
+    const entry: LevelEntry = { price, id, row, level: undefined };
+    side.ids.set(id, entry);
+    side.tree.add(entry);
+    this.touch(side, price, row);
+    return true;
+  }
+
+  /**
+   * Merges a sparse update into the stored level; returns the new frozen row, or undefined when
+   * the level is unknown. Same price: no tree operation.
+   */
+  update(patch: Row): Row | undefined {
+    const side = this.sideOf(patch);
+    if (side === undefined) return undefined;
+    const entry = side.ids.get(patch.id as number);
+    if (entry === undefined) return undefined;
+    const old = entry.row;
+    const row = Object.freeze({ ...old, ...patch });
+    const price = row.price;
+    if (typeof price === 'number' && price !== entry.price && Number.isFinite(price)) {
+      this.touch(side, entry.price, row);
+      side.tree.delete(entry);
+      entry.price = price;
+      side.tree.add(entry);
+      entry.level = undefined;
+    } else if (row.size !== old.size) {
+      entry.level = undefined;
+    }
+    entry.row = row;
+    this.touch(side, entry.price, row);
+    return row;
+  }
+
+  /** Removes a level; returns the stored row, or undefined when the level is unknown. */
+  delete(key: Row): Row | undefined {
+    const side = this.sideOf(key);
+    if (side === undefined) return undefined;
+    const id = key.id as number;
+    const entry = side.ids.get(id);
+    if (entry === undefined) return undefined;
+    side.ids.delete(id);
+    side.tree.delete(entry);
+    this.touch(side, entry.price, key);
+    return entry.row;
+  }
+
+  /** All rows: asks then bids, each from the highest price down (the order of BitMEX partials). */
+  rows(): Row[] {
+    const out: Row[] = [];
+    const asks = this.asks.tree.toArray();
+    for (let i = asks.length - 1; i >= 0; i--) out.push((asks[i] as LevelEntry).row);
+    this.bids.tree.forEach(Infinity, (e) => out.push(e.row));
+    return out;
+  }
+
+  /** The best `depth` levels of a side, O(depth). */
+  top(side: BookSide, depth: number): BookLevel[] {
+    const out: BookLevel[] = [];
+    side.tree.forEach(depth, (e) => {
+      out.push((e.level ??= levelOf(e)));
+    });
+    return out;
+  }
+
+  /** A frozen snapshot of the top `depth` levels per side. */
+  snapshot(depth: number): BookSnapshot {
+    return freezeSnapshot(this.symbol, this.timestamp, this.top(this.bids, depth), this.top(this.asks, depth));
+  }
+}
+
+function levelOf(e: LevelEntry): BookLevel {
+  const size = e.row.size;
+  return Object.freeze({ price: e.price, size: typeof size === 'number' ? size : 0, id: e.id });
+}
+
+/** Freezes the level arrays and the snapshot. */
+export function freezeSnapshot(symbol: string, timestamp: string, bids: BookLevel[], asks: BookLevel[]): BookSnapshot {
+  return Object.freeze({ symbol, timestamp, bids: Object.freeze(bids), asks: Object.freeze(asks) });
+}
+
+function sameLevels(a: readonly BookLevel[], b: readonly BookLevel[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Normalises a depth option (default 25). */
+export function depthOf(depth: number | undefined): number {
+  return depth === undefined ? 25 : Math.max(0, Math.floor(depth));
+}
+
+/**
+ * The change detector behind `createBookView` for an L2 book: remembers the book, its sequence
+ * number and the Nth price of each side of the last snapshot, and skips frames whose touched
+ * prices all lie strictly beyond those without walking the tree.
+ * @internal
+ */
+export class BookViewCore {
+  private book: L2Book | undefined;
+  private seq = -1;
+  private nthBid = -Infinity;
+  private nthAsk = Infinity;
+  private last: BookSnapshot | undefined;
+  constructor(private readonly depth: number) {}
+
+  /** Forgets everything (the book went away). */
+  reset(): void {
+    this.book = undefined;
+    this.seq = -1;
+    this.last = undefined;
+  }
+
+  /** A new snapshot when the top `depth` changed since the last call, else undefined. */
+  next(book: L2Book): BookSnapshot | undefined {
+    if (book === this.book) {
+      if (book.seq === this.seq) return undefined;
+      if (
+        book.seq === this.seq + 1 &&
+        book.resetSeq !== book.seq &&
+        (book.touchedBid === -Infinity || book.touchedBid < this.nthBid) &&
+        (book.touchedAsk === Infinity || book.touchedAsk > this.nthAsk)
+      ) {
+        this.seq = book.seq;
+        return undefined;
+      }
+    }
+    const depth = this.depth;
+    const bids = book.top(book.bids, depth);
+    const asks = book.top(book.asks, depth);
+    this.book = book;
+    this.seq = book.seq;
+    // With fewer than `depth` levels any touch on that side may enter the top.
+    this.nthBid = depth === 0 ? Infinity : bids.length < depth ? -Infinity : (bids[depth - 1] as BookLevel).price;
+    this.nthAsk = depth === 0 ? -Infinity : asks.length < depth ? Infinity : (asks[depth - 1] as BookLevel).price;
+    const last = this.last;
+    if (last !== undefined && sameLevels(last.bids, bids) && sameLevels(last.asks, asks)) return undefined;
+    this.last = freezeSnapshot(book.symbol, book.timestamp, bids, asks);
+    return this.last;
+  }
+}
+
+/** Converts `[[price, size], ...]` to levels, reusing `prev` levels with the same price and size. */
+export function levelsOf10(pairs: unknown, prev: readonly BookLevel[] | undefined): BookLevel[] {
+  const out: BookLevel[] = [];
+  if (!Array.isArray(pairs)) return out;
+  for (let i = 0; i < pairs.length; i++) {
+    const p: unknown = pairs[i];
+    if (!Array.isArray(p)) continue;
+    const price = Number(p[0]);
+    const size = Number(p[1]);
+    const old = prev?.[i];
+    out.push(old !== undefined && old.price === price && old.size === size ? old : Object.freeze({ price, size, id: undefined }));
+  }
+  return out;
+}
