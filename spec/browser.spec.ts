@@ -62,13 +62,16 @@ describe('browser bundle of the client entry', () => {
   it('contains no Node built-in and no ws', () => {
     // esbuild with platform "browser" already refuses unresolvable built-ins; this also catches
     // a browser-field stub or a polyfill slipping in.
+    // `(disabled):crypto` is crypto-js's own browser-field stub for its guarded require('crypto').
     const nodeOnly = inputs.filter(
       (f) =>
-        /(^|\/)node_modules\/ws\//.test(f) ||
+        !f.startsWith('(disabled):') &&
+        (/(^|\/)node_modules\/ws\//.test(f) ||
         /^node:/.test(f) ||
         /(^|\/)isomorphic-ws\/node\.js$/.test(f) ||
-        /(^|:)(crypto|http|https|net|tls|stream|events|zlib|buffer|url|os|fs|path)$/.test(f),
+          /^(crypto|http|https|net|tls|stream|events|zlib|buffer|url|os|fs|path)$/.test(f)),
     );
+    expect(inputs.filter((f) => f.startsWith('(disabled):'))).toEqual(['(disabled):crypto']);
     expect(nodeOnly).toEqual([]);
     expect(inputs).toContain('node_modules/isomorphic-ws/browser.js');
     expect(output).not.toMatch(/require\(["'](ws|crypto|http|https|net|tls)["']\)/);

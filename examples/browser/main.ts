@@ -132,9 +132,8 @@ bitmex.book$(symbol, { depth }).subscribe({
 });
 
 bitmex.table$('trade', symbol).subscribe({
-  next: (rows: unknown) => {
-    const fresh = (Array.isArray(rows) ? rows : [rows]) as TradeView[];
-    trades = [...fresh.slice().reverse(), ...trades].slice(0, TRADES_SHOWN);
+  next: (trade) => {
+    trades = [trade, ...trades].slice(0, TRADES_SHOWN);
     tradesChanged = true;
     scheduleRender();
   },
