@@ -193,6 +193,9 @@ describe('example page in headless Chromium', () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     page = await browser.newPage();
     page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('response', (r) => {
+      if (r.status() >= 400) pageErrors.push(`HTTP ${r.status()} for ${r.url()}`);
+    });
     page.on('console', (m) => {
       if (m.type() === 'error') pageErrors.push(m.text());
     });

@@ -97,7 +97,7 @@ export async function topOfBook(): Promise<number> {
   const status$ = bitmex.status$;
   const s: Observable<'connecting' | 'open' | 'reconnecting' | 'closed'> = status$;
   void s;
-  const book = await new Promise<{ bids: readonly { price: number; size: number; id: number }[] }>((resolve) => {
+  const book = await new Promise<{ bids: readonly { price: number; size: number; id?: number }[] }>((resolve) => {
     const sub = bitmex.book$('XBTUSD', { depth: 15 }).subscribe((b) => {
       const symbol: string = b.symbol;
       void symbol;
