@@ -185,7 +185,7 @@ describe('connection', () => {
     expect(p1).toMatchObject({ table: 'instrument', action: 'partial' });
     expect(s2).toEqual({ success: true, subscribe: 'orderBookL2_25:XBTUSD', request });
     expect(p2).toMatchObject({ table: 'orderBookL2_25', action: 'partial', filter: { symbol: 'XBTUSD' } });
-    expect((p2.data as unknown[]).length).toBe(50);
+    expect((p2!.data as unknown[]).length).toBe(50);
   });
 
   it('stop() closes every socket and the server', async () => {
@@ -203,8 +203,8 @@ describe('subscribe and unsubscribe', () => {
     const [ok, partial] = await c.jsons(2);
     expect(ok).toEqual({ success: true, subscribe: 'instrument', request: { op: 'subscribe', args: 'instrument' } });
     expect(partial).toMatchObject({ table: 'instrument', action: 'partial', keys: ['symbol'], filter: {} });
-    expect((partial.data as Json[]).map((r) => r.symbol)).toEqual(['XBTUSD', 'ETHUSD', 'SOLUSD']);
-    expect((partial.types as Json).lastPrice).toBe('float');
+    expect((partial!.data as Json[]).map((r) => r.symbol)).toEqual(['XBTUSD', 'ETHUSD', 'SOLUSD']);
+    expect((partial!.types as Json).lastPrice).toBe('float');
   });
 
   it('answers each topic of a multi-topic request with its success frame and its partial', async () => {
