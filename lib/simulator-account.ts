@@ -14,14 +14,13 @@ interface Account {
   readonly apiKey: string;
   readonly secret: string;
   readonly account: number;
-  /** Every order of the session by orderID (open ones first in the partial). */
+  /** Open orders by orderID; an order leaves once filled or cancelled. */
   readonly orders: Map<string, Record<string, unknown>>;
   readonly positions: Map<string, Record<string, unknown>>;
   readonly margin: Record<string, unknown>;
   readonly wallet: Record<string, unknown>;
 }
 
-const OPEN = new Set(['New', 'PartiallyFilled']);
 /** Starting balance: 1 XBT in satoshis. */
 const START_BALANCE = 100_000_000;
 const FEE_RATE = 0.0005;
@@ -85,7 +84,7 @@ export class Accounts {
     const bySymbol = (r: Record<string, unknown>) => symbol === undefined || symbol === '*' || r.symbol === symbol;
     switch (table) {
       case 'order':
-        return [...a.orders.values()].filter((o) => OPEN.has(String(o.ordStatus)) && bySymbol(o)).map((o) => ({ ...o }));
+        return [...a.orders.values()].filter(bySymbol).map((o) => ({ ...o }));
       case 'position':
         return [...a.positions.values()].filter(bySymbol).map((p) => ({ ...p }));
       case 'margin':
@@ -101,7 +100,7 @@ export class Accounts {
   /** One random private event for a random account: a new order, a fill or a cancel. */
   privateEvent(): MarketFrame[] {
     const a = this.rng.pick([...this.byKey.values()]);
-    const open = [...a.orders.values()].filter((o) => OPEN.has(String(o.ordStatus)));
+    const open = [...a.orders.values()];
     const r = this.rng.next();
     if (open.length === 0 || (r < 0.45 && open.length < 20)) return this.newOrder(a);
     const order = this.rng.pick(open);
@@ -113,7 +112,7 @@ export class Accounts {
     const a = this.byNumber.get(account);
     if (!a) return [];
     const frames: MarketFrame[] = [];
-    for (const o of a.orders.values()) if (OPEN.has(String(o.ordStatus))) frames.push(...this.cancel(a, o, text));
+    for (const o of [...a.orders.values()]) frames.push(...this.cancel(a, o, text));
     return frames;
   }
 
@@ -153,6 +152,7 @@ export class Accounts {
     const ordStatus = cumQty === Number(order.orderQty) ? 'Filled' : 'PartiallyFilled';
     const change = { orderID: order.orderID, account: a.account, symbol, ordStatus, workingIndicator: ordStatus !== 'Filled', leavesQty: leaves - lastQty, cumQty, avgPx, timestamp: ts };
     Object.assign(order, change);
+    if (ordStatus === 'Filled') a.orders.delete(String(order.orderID));
     const exec = this.execution(a, order, 'Trade', lastQty, lastPx, ts);
     const commission = Number(exec.execComm);
 
@@ -199,6 +199,7 @@ export class Accounts {
     const ts = isoTime(this.clock());
     const change = { orderID: order.orderID, account: a.account, symbol, ordStatus: 'Canceled', workingIndicator: false, leavesQty: 0, text, timestamp: ts };
     Object.assign(order, change);
+    a.orders.delete(String(order.orderID));
     return [
       { table: 'order', action: 'update', symbol, account: a.account, data: [change] },
       { table: 'execution', action: 'insert', symbol, account: a.account, data: [this.execution(a, order, 'Canceled', 0, undefined, ts)] },

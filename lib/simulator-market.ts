@@ -67,14 +67,17 @@ interface Level {
 interface Book {
   readonly spec: Required<SimulatorInstrument>;
   readonly decimals: number;
+  /** 10^decimals. */
+  readonly scale: number;
   /** Bids high→low then asks low→high; far levels sit at the tail of each. */
   readonly bids: Level[];
   readonly asks: Level[];
 }
 
+/** Copies of the top levels, taken before a change to diff against after it. */
 interface TopSnapshot {
-  readonly bids: readonly { id: number; ticks: number; size: number }[];
-  readonly asks: readonly { id: number; ticks: number; size: number }[];
+  readonly bids: readonly Level[];
+  readonly asks: readonly Level[];
 }
 
 /** Near levels per side are kept between these bounds, so orderBookL2_25 is always full. */
@@ -314,13 +317,21 @@ export class Market {
     for (const side of ['Sell', 'Buy'] as const) {
       const was = side === 'Buy' ? before.bids : before.asks;
       const now = side === 'Buy' ? after.bids : after.asks;
+      if (sameIds(was, now)) {
+        // The common case (a size change): same levels in the same places.
+        for (let i = 0; i < now.length; i++) {
+          const l = now[i] as Level;
+          if ((was[i] as Level).size !== l.size) updates.push(this.l2Row(b, side, l, ts));
+        }
+        continue;
+      }
       const wasById = new Map(was.map((l) => [l.id, l]));
       const nowIds = new Set(now.map((l) => l.id));
       for (const l of was) if (!nowIds.has(l.id)) deletes.push(this.l2DeleteRow(b, side, l, ts));
       for (const l of now) {
         const old = wasById.get(l.id);
-        if (!old) inserts.push(this.l2Row(b, side, { ...l, far: false }, ts));
-        else if (old.size !== l.size) updates.push(this.l2Row(b, side, { ...l, far: false }, ts));
+        if (!old) inserts.push(this.l2Row(b, side, l, ts));
+        else if (old.size !== l.size) updates.push(this.l2Row(b, side, l, ts));
       }
     }
     if (deletes.length) frames.push({ table: 'orderBookL2_25', action: 'delete', symbol, data: deletes });
@@ -344,7 +355,7 @@ export class Market {
   }
 
   private top(b: Book, depth: number): TopSnapshot {
-    const snap = (l: Level) => ({ id: l.id, ticks: l.ticks, size: l.size });
+    const snap = (l: Level): Level => ({ id: l.id, ticks: l.ticks, size: l.size, far: l.far });
     return { bids: b.bids.slice(0, depth).map(snap), asks: b.asks.slice(0, depth).map(snap) };
   }
 
@@ -431,7 +442,7 @@ export class Market {
 
   private addInstrument(spec: Required<SimulatorInstrument>): void {
     const decimals = Math.max(0, -Math.floor(Math.log10(spec.tickSize) + 1e-9));
-    const b: Book = { spec, decimals, bids: [], asks: [] };
+    const b: Book = { spec, decimals, scale: 10 ** decimals, bids: [], asks: [] };
     this.books.set(spec.symbol, b);
     const mid = Math.round(spec.price / spec.tickSize);
     let bidTicks = mid;
@@ -490,7 +501,8 @@ export class Market {
   }
 
   private price(b: Book, ticks: number): number {
-    return Number((ticks * b.spec.tickSize).toFixed(b.decimals));
+    // Dividing exact integers rounds correctly: the same double as the decimal literal.
+    return Math.round(ticks * b.spec.tickSize * b.scale) / b.scale;
   }
 
   private randomSize(b: Book): number {
@@ -516,6 +528,12 @@ function mid(b: Book, bid: number | undefined, ask: number | undefined): number 
 
 function mid2(b: Book, bid: number, ask: number): number {
   return Number(((bid + ask) / 2).toFixed(b.decimals + 1));
+}
+
+function sameIds(a: readonly Level[], b: readonly Level[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if ((a[i] as Level).id !== (b[i] as Level).id) return false;
+  return true;
 }
 
 function sameTop(a: TopSnapshot, b: TopSnapshot, depth: number): boolean {

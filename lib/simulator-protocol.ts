@@ -7,8 +7,15 @@ import { PRIVATE_TABLES, type Request } from './frames';
 
 /** Milliseconds since the epoch → BitMEX timestamp (ISO-8601 UTC with milliseconds). */
 export function isoTime(ms: number): string {
-  return new Date(ms).toISOString();
+  // Many rows share a millisecond: format each one once.
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
+let lastMs = NaN;
+let lastIso = '';
 
 /** First frame of every connection. */
 export function welcomeFrame(nowMs: number, remaining: number): string {

@@ -205,13 +205,20 @@ export class BitmexSimulator {
     this.server = server;
     this.wss = new WebSocketServer({ noServer: true, autoPong: false, maxPayload: 1 << 20, perMessageDeflate: false });
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? 0, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.options.port ?? 0, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (e) {
+      // e.g. EADDRINUSE: leave the simulator startable again
+      this.server = undefined;
+      this.wss = undefined;
+      throw e;
+    }
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     this.addr = {
@@ -382,19 +389,14 @@ export class BitmexSimulator {
   /** Drops every connection: a clean close frame (code, reason), or with `abrupt` a destroyed socket. Returns how many. */
   dropAll(options: DropOptions = {}): number {
     let n = 0;
-    for (const c of this.conns.values()) {
-      n++;
-      if (options.abrupt) {
-        c.ws.terminate();
-        continue;
-      }
-      try {
-        c.ws.close(options.code ?? 1000, options.reason ?? '');
-      } catch {
-        c.ws.close(); // an invalid code from the caller: close plainly rather than throw
-      }
-    }
+    for (const c of this.conns.values()) if (this.dropConn(c, options)) n++;
     return n;
+  }
+
+  /** Drops one connection like {@link dropAll}. Returns false if there is no such open connection. */
+  drop(connId: number, options: DropOptions = {}): boolean {
+    const c = this.conns.get(connId);
+    return c !== undefined && this.dropConn(c, options);
   }
 
   /**
@@ -722,6 +724,20 @@ export class BitmexSimulator {
       }
     }
     return n;
+  }
+
+  private dropConn(c: Conn, options: DropOptions): boolean {
+    if (c.ws.readyState !== WebSocket.OPEN) return false;
+    if (options.abrupt) {
+      c.ws.terminate();
+      return true;
+    }
+    try {
+      c.ws.close(options.code ?? 1000, options.reason ?? '');
+    } catch {
+      c.ws.close(); // an invalid code from the caller: close plainly rather than throw
+    }
+    return true;
   }
 
   private write(conn: Conn, text: string, ignoreSilence = false): boolean {

@@ -568,6 +568,25 @@ describe('faults', () => {
     expect(sim.closes[0]).toMatchObject({ connId: 1, code: 4001, reason: 'maintenance' });
   });
 
+  it('drop(connId) closes only that connection', async () => {
+    const a = await connect();
+    const b = await connect();
+    expect(sim.drop(2, { code: 4002, reason: 'bye' })).toBe(true);
+    expect(await b.waitClosed()).toEqual({ code: 4002, reason: 'bye' });
+    expect(sim.drop(99)).toBe(false);
+    a.send('ping');
+    expect(await a.next()).toBe('pong');
+    expect(sim.connections().map((x) => x.id)).toEqual([1]);
+  });
+
+  it('start() on a busy port rejects and leaves the simulator startable', async () => {
+    const busy = new BitmexSimulator({ port: sim.address!.port });
+    await expect(busy.start()).rejects.toThrow(/EADDRINUSE/);
+    // Still busy, but it really tried again instead of claiming to be started already.
+    await expect(busy.start()).rejects.toThrow(/EADDRINUSE/);
+    await busy.stop();
+  });
+
   it('dropAll abrupt: socket destroyed without a close frame', async () => {
     const c = await connect();
     sim.dropAll({ abrupt: true });
