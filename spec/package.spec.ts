@@ -190,17 +190,38 @@ describe('npm package', () => {
   });
 
   it.each([
-    ['node16, ESM consumer', 'consumer-esm.mts', 'node16'],
-    ['node16, CJS consumer', 'consumer-cjs.cts', 'node16'],
-    ['bundler', 'consumer-bundler.ts', 'bundler'],
-  ])('type-checks a TypeScript consumer (%s)', async (_name, file, resolution) => {
-    fs.writeFileSync(path.join(scratch, file), TS_CONSUMER);
+    ['node16 (an .mts and a .cts consumer)', ['consumer-esm.mts', 'consumer-cjs.cts'], 'node16', 'node16'],
+    ['bundler', ['consumer-bundler.ts'], 'esnext', 'bundler'],
+  ])('type-checks TypeScript consumers, %s resolution', async (_name, files, module, resolution) => {
+    for (const f of files) fs.writeFileSync(path.join(scratch, f), TS_CONSUMER);
     const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const module = resolution === 'bundler' ? 'esnext' : 'node16';
-    const args = [tsc, '--noEmit', '--strict', '--skipLibCheck', 'false', '--target', 'es2022', '--lib', 'es2022,dom'];
+    // skipLibCheck: the shipped .d.ts are tsc's own output; what matters is that a consumer's
+    // code resolves and type-checks against them.
+    const args = [tsc, '--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--lib', 'es2022,dom'];
     args.push('--module', module, '--moduleResolution', resolution, '--types', 'node', '--typeRoots', path.join(ROOT, 'node_modules', '@types'));
-    args.push(path.join(scratch, file));
+    args.push(...files.map((f) => path.join(scratch, f)));
     const result = await run(process.execPath, args, { cwd: scratch, timeout: 60_000 }).catch((e: { stdout?: string }) => e);
     expect('stdout' in result ? String(result.stdout) : '').toBe('');
+  });
+
+  it('passes publint (strict) and are-the-types-wrong (node16 + bundler)', async () => {
+    const bin = (name: string) => path.join(ROOT, 'node_modules', '.bin', name);
+    const pkgDir = path.join(scratch, 'node_modules', 'bitmex-rxjs');
+    const publint = await run(bin('publint'), ['--strict', '--pack', 'false', pkgDir], { cwd: scratch, timeout: 60_000 });
+    expect(publint.stdout).toContain('All good');
+    // attw's json lists every problem, including those of the ignored node10 resolution.
+    const attw = await run(bin('attw'), [path.join(scratch, packed.filename), '--profile', 'node16', '--format', 'json'], {
+      cwd: scratch,
+      timeout: 60_000,
+      maxBuffer: 64 << 20,
+    });
+    const report = JSON.parse(attw.stdout) as { problems?: Record<string, { resolutionKind?: string; entrypoint?: string }[]> };
+    const problems = Object.values(report.problems ?? {})
+      .flat()
+      .filter((p) => p.resolutionKind !== 'node10');
+    expect(problems).toEqual([]);
+    expect(Object.keys((report as { analysis?: { entrypoints?: object } }).analysis?.entrypoints ?? {})).toEqual(
+      expect.arrayContaining(['.', './testing']),
+    );
   });
 });
