@@ -2,6 +2,7 @@
  * The simulator's own behaviour, over real sockets on 127.0.0.1 with a plain `ws` client.
  */
 import { request as httpRequest } from 'node:http';
+import fc from 'fast-check';
 import WebSocket from 'ws';
 import { signRequest } from '../lib/sign';
 import { BitmexSimulator, type MarketFrame, type SimulatorLevel } from '../lib/testing';
@@ -458,6 +459,45 @@ describe('market', () => {
     for (const t of ['orderBookL2', 'orderBookL2_25', 'orderBook10', 'quote', 'trade', 'instrument', 'order', 'execution', 'position', 'margin', 'wallet']) {
       expect(tables).toContain(t);
     }
+  });
+
+  it('for any seed, the frames of step() rebuild truth() from the partial images, with a sane book', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
+        const s = new BitmexSimulator({ seed, symbols: ['XBTUSD', 'SOLUSD'] });
+        const images = new Map<string, Map<number, Json>>();
+        for (const t of ['orderBookL2', 'orderBookL2_25']) images.set(t, new Map(s.truthRows(t, 'SOLUSD').map((r) => [r.id as number, { ...r }])));
+        let book10 = s.truthRows('orderBook10', 'SOLUSD')[0];
+        for (const f of s.step(400)) {
+          if (f.symbol !== 'SOLUSD') continue;
+          if (f.table === 'orderBook10') book10 = f.data[0];
+          const image = images.get(f.table);
+          if (!image) continue;
+          for (const r of f.data) {
+            // Plain checks: expect() per row would dominate the run time.
+            const id = r.id as number;
+            const known = image.has(id);
+            if (typeof r.price !== 'number' || known !== (f.action !== 'insert')) throw new Error(`bad ${f.table} ${f.action} of ${id}`);
+            if (f.action === 'delete') image.delete(id);
+            else image.set(id, { ...image.get(id), ...r });
+          }
+        }
+        for (const t of ['orderBookL2', 'orderBookL2_25'] as const) {
+          const rows = [...images.get(t)!.values()];
+          const side = (x: string) => rows.filter((r) => r.side === x).map((r) => ({ price: r.price, size: r.size, id: r.id }));
+          const truth = s.truth('SOLUSD', t);
+          expect(side('Buy').sort((a, b) => (b.price as number) - (a.price as number))).toEqual(truth.bids);
+          expect(side('Sell').sort((a, b) => (a.price as number) - (b.price as number))).toEqual(truth.asks);
+        }
+        const truth = s.truth('SOLUSD');
+        expect(book10).toMatchObject({ bids: truth.bids.slice(0, 10).map((l) => [l.price, l.size]), asks: truth.asks.slice(0, 10).map((l) => [l.price, l.size]) });
+        expect(truth.bids[0]!.price).toBeLessThan(truth.asks[0]!.price);
+        expect(s.truth('SOLUSD', 'orderBookL2_25').bids).toHaveLength(25);
+        const ids = [...truth.bids, ...truth.asks].map((l) => l.id);
+        expect(new Set(ids).size).toBe(ids.length);
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it('keeps realistic tick and lot sizes per symbol', () => {
