@@ -58,9 +58,18 @@ export interface BitmexWebSocketOptions {
   readonly reconnect?: ReconnectOptions | false;
   /**
    * Dead man's switch: `cancelAllAfter` with this timeout (ms, at least 5000) every 15 s while
-   * connected, and once right after each authentication. Needs keys. `close()` disarms it.
+   * connected (or every `intervalMs` in the object form), and once right after each
+   * authentication. Needs keys. `close()` disarms it with `cancelAllAfter 0`.
    */
-  readonly deadMansSwitch?: number | false;
+  readonly deadMansSwitch?: number | DeadMansSwitchOptions | false;
+}
+
+/** Dead man's switch settings (object form of {@link BitmexWebSocketOptions.deadMansSwitch}). */
+export interface DeadMansSwitchOptions {
+  /** `cancelAllAfter` timeout in ms; at least 5000. */
+  readonly timeoutMs: number;
+  /** How often it is re-armed while connected; default 15000, must be below `timeoutMs`. */
+  readonly intervalMs?: number;
 }
 
 /** Options of {@link BitmexWebSocket.book$}. */
@@ -158,6 +167,7 @@ export class BitmexWebSocket {
   private readyWaiters: { resolve(): void; reject(e: unknown): void }[] = [];
   private dmsTimer: ReturnType<typeof setInterval> | undefined;
   private lastCancelTime: Date | undefined;
+  private dms: Required<DeadMansSwitchOptions> | undefined;
 
   constructor(options: BitmexWebSocketOptions = {}) {
     this.options = options;
@@ -172,7 +182,12 @@ export class BitmexWebSocket {
     const dms = options.deadMansSwitch;
     if (dms !== undefined && dms !== false) {
       if (apiKey === undefined) throw new TypeError('deadMansSwitch needs apiKey and apiSecret');
-      if (!Number.isFinite(dms) || dms < 5000) throw new TypeError('deadMansSwitch must be a timeout of at least 5000 ms');
+      const { timeoutMs, intervalMs = DMS_INTERVAL_MS } = typeof dms === 'number' ? { timeoutMs: dms } : dms;
+      if (!Number.isFinite(timeoutMs) || timeoutMs < 5000) throw new TypeError('deadMansSwitch must be a timeout of at least 5000 ms');
+      if (!Number.isFinite(intervalMs) || intervalMs <= 0 || intervalMs >= timeoutMs) {
+        throw new TypeError('deadMansSwitch.intervalMs must be positive and below the timeout');
+      }
+      this.dms = { timeoutMs, intervalMs };
     }
     if (options.maxTableLength !== undefined && !(Number.isInteger(options.maxTableLength) && options.maxTableLength > 0)) {
       throw new TypeError('maxTableLength must be a positive integer');
@@ -487,14 +502,14 @@ export class BitmexWebSocket {
   }
 
   private startDeadMansSwitch(): void {
-    const timeout = this.options.deadMansSwitch;
-    if (timeout === undefined || timeout === false) return;
+    const dms = this.dms;
+    if (dms === undefined) return;
     this.stopDeadMansSwitch();
     const arm = (): void => {
-      this.main.send({ op: 'cancelAllAfter', args: timeout });
+      this.main.send({ op: 'cancelAllAfter', args: dms.timeoutMs });
     };
     arm();
-    this.dmsTimer = setInterval(arm, DMS_INTERVAL_MS);
+    this.dmsTimer = setInterval(arm, dms.intervalMs);
   }
 
   private stopDeadMansSwitch(): void {

@@ -167,7 +167,7 @@ export class Connection {
     this.generation++;
     this.isReady = false;
     this.authenticated = false;
-    if (this.status$.value !== 'closed') this.status$.next('closed');
+    this.setStatus('closed');
     if (socket === undefined) {
       session?.unsubscribe();
       return Promise.resolve();
@@ -201,7 +201,7 @@ export class Connection {
     this.isReady = false;
     this.authenticated = false;
     this.retryAfterMs = 0;
-    this.status$.next(this.attempt === 0 ? 'connecting' : 'reconnecting');
+    this.setStatus(this.attempt === 0 ? 'connecting' : 'reconnecting');
     const generation = ++this.generation;
     this.session = this.ws.subscribe({
       next: (data) => {
@@ -291,7 +291,7 @@ export class Connection {
 
   private becomeReady(authError: BitmexApiError | undefined): void {
     this.isReady = true;
-    this.status$.next('open');
+    this.setStatus('open');
     const reconnect = this.settings.reconnect;
     if (reconnect !== false) {
       this.healthyTimer = setTimeout(() => {
@@ -316,13 +316,13 @@ export class Connection {
     const reconnect = this.settings.reconnect;
     if (reconnect === false) {
       this.stopped = true;
-      this.status$.next('closed');
+      this.setStatus('closed');
       this.handler.down(error, false);
       return;
     }
     const delay = Math.max(this.retryAfterMs, backoffDelay(this.attempt, reconnect.initialDelayMs, reconnect.maxDelayMs));
     this.attempt++;
-    this.status$.next('reconnecting');
+    this.setStatus('reconnecting');
     this.handler.down(error, true);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
@@ -363,6 +363,10 @@ export class Connection {
     const socket = this.socket;
     this.lost(HEARTBEAT_CLOSE, 'heartbeat timeout');
     if (socket !== undefined) terminate(socket);
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    if (this.status$.value !== status) this.status$.next(status);
   }
 
   private clearTimers(): void {

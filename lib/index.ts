@@ -8,6 +8,7 @@ export {
   resolveEndpoint,
   type BitmexWebSocketOptions,
   type BookOptions,
+  type DeadMansSwitchOptions,
   type BookTable,
   type Endpointish,
   type Storage,
