@@ -55,8 +55,12 @@ function levelRow(side: 'bid' | 'ask', level: Level): HTMLTableRowElement {
   tr.dataset.side = side;
   tr.dataset.price = String(level.price);
   tr.dataset.size = String(level.size);
-  tr.append(cell(level.price.toLocaleString('en-US')), cell(level.size.toLocaleString('en-US')));
+  tr.append(cell(formatNumber(level.price)), cell(formatNumber(level.size)));
   return tr;
+}
+
+function formatNumber(value: unknown): string {
+  return typeof value === 'number' ? value.toLocaleString('en-US') : String(value);
 }
 
 function cell(text: string): HTMLTableCellElement {
@@ -84,7 +88,7 @@ function renderTrades(trades: readonly TradeView[]): void {
       const time = typeof t.timestamp === 'string' ? t.timestamp.slice(11, 23) : String(t.timestamp);
       const side = cell(String(t.side));
       side.dataset.tradeSide = String(t.side);
-      tr.append(cell(time), side, cell(String(t.price)), cell(String(t.size)));
+      tr.append(cell(time), side, cell(formatNumber(t.price)), cell(formatNumber(t.size)));
       return tr;
     }),
   );
