@@ -60,7 +60,7 @@ class Client {
   }
 
   /** The next frame's text. */
-  async next(ms = 3000): Promise<string> {
+  async next(ms = 5000): Promise<string> {
     while (this.cursor >= this.texts.length) {
       if (this.closed) throw new Error('closed');
       await this.changed(ms);
@@ -69,7 +69,7 @@ class Client {
   }
 
   /** The next frame, parsed. */
-  async json(ms = 3000): Promise<Json> {
+  async json(ms = 5000): Promise<Json> {
     return JSON.parse(await this.next(ms)) as Json;
   }
 
@@ -91,7 +91,7 @@ class Client {
     }
   }
 
-  async waitClosed(ms = 3000): Promise<{ code: number; reason: string }> {
+  async waitClosed(ms = 5000): Promise<{ code: number; reason: string }> {
     while (!this.closed) await this.changed(ms);
     return this.closed;
   }
