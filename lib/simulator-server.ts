@@ -85,12 +85,16 @@ export interface DeadMansSwitch {
   readonly armedAt: number;
 }
 
-/** One `cancelAllAfter` received from an authenticated client. */
+/** One `cancelAllAfter` received. */
 export interface CancelAllAfterRecord {
   readonly connId: number;
-  readonly apiKey: string;
+  /** API key of the connection; undefined when it was not authenticated. */
+  readonly apiKey: string | undefined;
+  /** The timeout asked for; NaN when the args were not a number. */
   readonly timeoutMs: number;
-  /** Receive time, ms since the epoch. */
+  /** Whether it was answered with `{now, cancelTime}` (authenticated, valid timeout) rather than an error. */
+  readonly accepted: boolean;
+  /** Receive time, ms since the epoch (the simulator's clock). */
   readonly at: number;
 }
 
@@ -163,7 +167,7 @@ const PATHS: ReadonlySet<string> = new Set(['/realtime', '/realtimePlatform']);
 export class BitmexSimulator {
   /** Every text frame clients sent, oldest first (capped by `receivedLogLimit`). */
   readonly received: ReceivedFrame[] = [];
-  /** Every `cancelAllAfter` accepted, oldest first. */
+  /** Every `cancelAllAfter` received (accepted or not), oldest first. */
   readonly cancelAllAfterLog: CancelAllAfterRecord[] = [];
   /** Every connection that closed, oldest first. */
   readonly closes: ClosedConnection[] = [];
@@ -659,16 +663,18 @@ export class BitmexSimulator {
     const timeoutMs = typeof arg === 'number' ? arg : typeof arg === 'string' && arg.trim() !== '' ? Number(arg) : NaN;
     const apiKey = conn.apiKey;
     const account = conn.account;
-    if (apiKey === undefined || account === undefined) {
+    const now = this.clock();
+    const authenticated = apiKey !== undefined && account !== undefined;
+    const valid = Number.isFinite(timeoutMs) && timeoutMs >= 0;
+    this.cancelAllAfterLog.push({ connId: conn.id, apiKey, timeoutMs, accepted: authenticated && valid, at: now });
+    if (!authenticated) {
       this.write(conn, errorFrame(401, ERRORS.cancelAllAfterNeedsAuth, request));
       return;
     }
-    if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
+    if (!valid) {
       this.write(conn, errorFrame(400, ERRORS.badTimeout, request));
       return;
     }
-    const now = this.clock();
-    this.cancelAllAfterLog.push({ connId: conn.id, apiKey, timeoutMs, at: now });
     const previous = this.switches.get(apiKey);
     if (previous) clearTimeout(previous.timer);
     this.switches.delete(apiKey);

@@ -423,7 +423,14 @@ describe('cancelAllAfter', () => {
     const off = await c.json();
     expect(off).toMatchObject({ now: expect.any(String), request: { op: 'cancelAllAfter', args: [0] } });
     expect(sim.deadMansSwitch(KEY)).toBeUndefined();
-    expect(sim.cancelAllAfterLog.map((x) => [x.connId, x.apiKey, x.timeoutMs])).toEqual([[1, KEY, 60000], [1, KEY, 0]]);
+    c.send({ op: 'cancelAllAfter', args: 'soon' });
+    expect(await c.json()).toMatchObject({ status: 400 });
+    expect(sim.cancelAllAfterLog.map((x) => [x.connId, x.apiKey, x.timeoutMs, x.accepted])).toEqual([
+      [1, undefined, 60000, false],
+      [1, KEY, 60000, true],
+      [1, KEY, 0, true],
+      [1, KEY, NaN, false],
+    ]);
   });
 
   it('cancels the open orders of the account when the switch fires', async () => {
