@@ -13,7 +13,7 @@ import {
   type WebSocketCtor,
 } from './connection';
 import { BitmexApiError, BitmexConnectionError, BitmexError, BitmexInconsistencyError } from './errors';
-import { splitTopic, topicOf, type FrameParseError, type Row, type ServerFrame } from './frames';
+import { splitTopic, topicOf, type DataFrame, type FrameParseError, type Row, type ServerFrame } from './frames';
 import {
   bookOf,
   clearImage,
@@ -159,6 +159,8 @@ export class BitmexWebSocket {
   private platform: Connection | undefined;
   private readonly subs: Subscriptions;
   private readonly listeners = new Map<string, Set<Listener>>();
+  /** Confirmed topics per table whose partial has not arrived yet, oldest first. */
+  private readonly awaitingPartial = new Map<string, string[]>();
   private readonly errorsSubject = new Subject<BitmexError | FrameParseError>();
   private readonly options: BitmexWebSocketOptions;
   private state: TablesState;
@@ -424,6 +426,11 @@ export class BitmexWebSocket {
       this.rejectWaiters(error);
     }
     this.subs.onDown(endpoint);
+    for (const [table, queue] of this.awaitingPartial) {
+      const kept = queue.filter((t) => this.subs.endpointOf(t) !== endpoint);
+      if (kept.length > 0) this.awaitingPartial.set(table, kept);
+      else this.awaitingPartial.delete(table);
+    }
     if (!retrying) {
       // bitmex-trio-websocket's behaviour without reconnect: every stream errors.
       this.fatal = error;
@@ -442,12 +449,21 @@ export class BitmexWebSocket {
       case 'table':
         this.onTable(frame);
         return;
-      case 'subscribed':
+      case 'subscribed': {
         this.subs.onSubscribed(frame.subscribe);
+        const { table } = splitTopic(frame.subscribe);
+        const queue = this.awaitingPartial.get(table);
+        if (queue === undefined) this.awaitingPartial.set(table, [frame.subscribe]);
+        else queue.push(frame.subscribe);
         return;
-      case 'unsubscribed':
+      }
+      case 'unsubscribed': {
         this.subs.onUnsubscribed(frame.unsubscribe);
+        const queue = this.awaitingPartial.get(splitTopic(frame.unsubscribe).table);
+        const i = queue?.indexOf(frame.unsubscribe) ?? -1;
+        if (i >= 0) queue?.splice(i, 1);
         return;
+      }
       case 'error': {
         const delivered = this.subs.onError(endpoint, frame);
         if (delivered.length === 0) {
@@ -471,8 +487,8 @@ export class BitmexWebSocket {
     }
   }
 
-  private onTable(frame: ServerFrame & { kind: 'table' }): void {
-    const state = reduceTables(this.state, frame);
+  private onTable(frame: DataFrame): void {
+    const state = reduceTables(this.state, frame.action === 'partial' ? this.withFilter(frame) : frame);
     this.state = state;
     const set = this.listeners.get(frame.table);
     if (set !== undefined && set.size > 0) {
@@ -491,12 +507,33 @@ export class BitmexWebSocket {
     }
   }
 
+  /**
+   * A partial belongs to the oldest confirmed topic of its table still waiting for one. When a
+   * server leaves out `filter`, that topic's symbol supplies it, so one symbol's partial never
+   * wipes another symbol's image.
+   */
+  private withFilter(frame: DataFrame & { action: 'partial' }): DataFrame {
+    const queue = this.awaitingPartial.get(frame.table);
+    if (queue === undefined || queue.length === 0) return frame;
+    let i = 0;
+    if (frame.filter !== undefined) {
+      const symbol = frame.filter.symbol;
+      i = queue.findIndex((t) => splitTopic(t).symbol === symbol);
+      if (i < 0) return frame;
+    }
+    const [topic] = queue.splice(i, 1);
+    if (frame.filter !== undefined || topic === undefined) return frame;
+    const symbol = splitTopic(topic).symbol;
+    return symbol === undefined ? frame : { ...frame, filter: { symbol } };
+  }
+
   private dropImage(topic: string, reason: 'released' | 'resync' | 'disconnected'): void {
     const { table, symbol } = splitTopic(topic);
     if (reason === 'released') {
-      // Another observed topic may still feed rows of this table: keep them then.
-      const others = this.subs.observed().some((t) => t !== topic && splitTopic(t).table === table);
-      if (others) return;
+      // Rows another observed topic still feeds must stay: a symbol's rows while the whole table
+      // is observed, or any rows while other symbols of an unfiltered topic are.
+      const others = this.subs.observed().filter((t) => t !== topic && splitTopic(t).table === table);
+      if (symbol === undefined ? others.length > 0 : others.includes(table)) return;
     }
     this.state = clearImage(this.state, table, symbol === undefined ? {} : { symbol });
   }

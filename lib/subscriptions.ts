@@ -74,7 +74,7 @@ export class Subscriptions {
 
   /** Takes a reference on a topic; returns the release function (idempotent). */
   acquire(name: string, onError: (error: BitmexError) => void): () => void {
-    const endpoint: Endpoint = PLATFORM_TABLES.has(splitTopic(name).table) ? 'platform' : 'main';
+    const endpoint = this.endpointOf(name);
     let topic = this.topics.get(name);
     if (topic === undefined) {
       topic = {
@@ -110,6 +110,11 @@ export class Subscriptions {
         this.schedule();
       }
     };
+  }
+
+  /** The connection a topic belongs to. */
+  endpointOf(name: string): Endpoint {
+    return PLATFORM_TABLES.has(splitTopic(name).table) ? 'platform' : 'main';
   }
 
   /** Whether the server confirmed this topic on the live socket. */

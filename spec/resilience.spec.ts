@@ -269,8 +269,9 @@ describe('authenticated sessions', () => {
     expect(again.find((r) => r.op === 'subscribe')?.args).toEqual(['position', 'instrument:XBTUSD']);
     expect(positions.every((p) => !(p instanceof Error))).toBe(true);
 
+    const lastConn = latestConnId();
     await c.close();
-    const last = requestsOf(latestConnId()).pop();
+    const last = requestsOf(lastConn).pop();
     expect(last).toEqual({ op: 'cancelAllAfter', args: 0 });
     expect(sim.deadMansSwitch(KEY)).toBeUndefined();
   });
