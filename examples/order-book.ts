@@ -1,0 +1,187 @@
+/**
+ * `npm start [-- --symbol XBTUSD] [--depth 10] [--endpoint testnet|mainnet|ws://…] [--duration SECONDS]`
+ *
+ * A live order-book ladder in the terminal: the top levels of each side with a depth bar, the
+ * spread, the mid, the last trades, the connection status and the frame rate. Without
+ * `--endpoint` it starts the embedded simulator (no network needed); with one it follows BitMEX.
+ * Ctrl-C (or `--duration`) closes the client and the simulator, and the process exits by itself.
+ * When stdout is not a terminal it prints a plain frame once per second instead of redrawing.
+ *
+ * In an app, import from 'bitmex-rxjs' and 'bitmex-rxjs/testing' instead of '../lib/…'.
+ */
+import { parseArgs } from 'node:util';
+import { auditTime, bufferTime, combineLatest, map, merge, scan, startWith, type Observable, type Subscription } from 'rxjs';
+import { BitmexWebSocket, type BookLevel, type BookSnapshot, type BookTable, type ConnectionStatus, type Trade } from '../lib/index';
+import { BitmexSimulator } from '../lib/testing';
+
+const flags = parseFlags();
+
+const symbol = flags.symbol;
+const depth = positiveInteger('depth', flags.depth);
+const durationS = flags.duration === undefined ? undefined : positiveNumber('duration', flags.duration);
+// orderBookL2_25 carries 25 levels a side: plenty for a ladder and far less traffic than the full book.
+const table: BookTable = depth <= 25 ? 'orderBookL2_25' : 'orderBookL2';
+const tty = process.stdout.isTTY === true;
+const TRADES_SHOWN = 5;
+const BAR_WIDTH = 30;
+
+/** Everything one frame of the ladder shows. */
+interface View {
+  readonly book: BookSnapshot | undefined;
+  readonly trades: readonly Trade[];
+  readonly status: ConnectionStatus;
+  readonly framesPerSecond: number;
+  readonly lastError: string | undefined;
+}
+
+async function main(): Promise<void> {
+  const sim =
+    flags.endpoint === undefined
+      ? new BitmexSimulator({ symbols: [symbol], tickMs: 50, eventsPerTick: 2, seed: Date.now() % 1_000_000 })
+      : undefined;
+  const endpoint = sim === undefined ? (flags.endpoint as string) : (await sim.start()).url;
+  const source = sim === undefined ? endpoint : `simulator ${endpoint}`;
+  const bitmex = new BitmexWebSocket({ endpoint });
+
+  const view$: Observable<View> = combineLatest({
+    book: bitmex.book$(symbol, { depth, table }).pipe(startWith(undefined)),
+    trades: bitmex.table$('trade', symbol).pipe(
+      scan((last: readonly Trade[], trade) => [trade, ...last].slice(0, TRADES_SHOWN), []),
+      startWith([]),
+    ),
+    status: bitmex.status$,
+    // One change batch per frame for a single-symbol topic: counting batches counts frames.
+    framesPerSecond: merge(bitmex.changes$(table, symbol), bitmex.changes$('trade', symbol)).pipe(
+      bufferTime(1000),
+      map((frames) => frames.length),
+      startWith(0),
+    ),
+    lastError: bitmex.errors$.pipe(
+      map((e) => e.message),
+      startWith(undefined),
+    ),
+  });
+
+  let subscription: Subscription | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopping = false;
+  const stop = async (exitCode: number): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    clearTimeout(timer);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    subscription?.unsubscribe();
+    await bitmex.close();
+    await sim?.stop();
+    if (tty) process.stdout.write('\x1b[?25h\n'); // show the cursor again
+    process.exitCode = exitCode;
+  };
+  const onSignal = (): void => void stop(0);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // A closed pipe (e.g. `| head`) ends the demo instead of crashing it.
+  process.stdout.on('error', onSignal);
+  if (durationS !== undefined) timer = setTimeout(onSignal, durationS * 1000);
+
+  if (tty) process.stdout.write('\x1b[?25l\x1b[2J'); // hide the cursor, clear once
+  // At most 10 redraws a second on a terminal; a plain frame a second otherwise.
+  subscription = view$.pipe(auditTime(tty ? 100 : 1000)).subscribe({
+    next: (view) => {
+      const lines = render(view, source);
+      process.stdout.write(tty ? `\x1b[H${lines.map((l) => `${l}\x1b[K`).join('\n')}\x1b[J` : `${lines.join('\n')}\n\n`);
+    },
+    error: (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+      void stop(1);
+    },
+  });
+}
+
+/** The lines of one frame: header, asks (worst to best), spread and mid, bids (best to worst), trades. */
+function render(view: View, source: string): string[] {
+  const { book } = view;
+  const prices = [...(book?.asks ?? []), ...(book?.bids ?? []), ...view.trades].map((l) => l.price ?? 0);
+  const decimals = Math.max(0, ...prices.map(decimalsOf));
+  const color = (code: string, text: string): string => (tty ? `\x1b[${code}m${text}\x1b[0m` : text);
+  const lines = [
+    `${color('1', `${symbol} ${table}`)}  top ${depth}  ·  ${source}  ·  ${view.status}  ·  ${view.framesPerSecond} frames/s`,
+    '',
+  ];
+  if (book === undefined) {
+    lines.push('waiting for the order book…');
+  } else {
+    const maxSize = Math.max(1, ...[...book.asks, ...book.bids].map((l) => l.size));
+    const row = (side: 'ask' | 'bid', l: BookLevel): string => {
+      const bar = (tty ? '█' : '#').repeat(Math.max(1, Math.round((l.size / maxSize) * BAR_WIDTH)));
+      const text = `${side}  ${l.price.toFixed(decimals).padStart(12)}  ${l.size.toLocaleString('en-US').padStart(12)}  `;
+      return color(side === 'ask' ? '31' : '32', text + bar);
+    };
+    lines.push(`       ${'price'.padStart(12)}  ${'size'.padStart(12)}`);
+    for (const l of [...book.asks].reverse()) lines.push(row('ask', l));
+    const bestBid = book.bids[0];
+    const bestAsk = book.asks[0];
+    if (bestBid !== undefined && bestAsk !== undefined) {
+      const spread = bestAsk.price - bestBid.price;
+      const mid = (bestAsk.price + bestBid.price) / 2;
+      const bps = (spread / mid) * 10_000;
+      lines.push(`     spread ${spread.toFixed(decimals)} (${bps.toFixed(2)} bps)   mid ${mid.toFixed(decimals + 1)}`);
+    } else {
+      lines.push('     (one side is empty)');
+    }
+    for (const l of book.bids) lines.push(row('bid', l));
+    lines.push('', `book time ${book.timestamp || '-'}`);
+  }
+  lines.push('', 'last trades:');
+  if (view.trades.length === 0) lines.push('  (none yet)');
+  for (const t of view.trades) {
+    const what = `${(t.side ?? '?').padEnd(4)} ${(t.size?.toLocaleString('en-US') ?? '?').padStart(12)} @ ${t.price?.toFixed(decimals) ?? '?'}`;
+    lines.push(`  ${t.timestamp.slice(11, 23)}  ${t.side === undefined ? what : color(t.side === 'Buy' ? '32' : '31', what)}`);
+  }
+  if (view.lastError !== undefined) lines.push('', `last problem: ${view.lastError}`);
+  if (tty) lines.push('', color('2', 'Ctrl-C to quit'));
+  return lines;
+}
+
+function decimalsOf(n: number): number {
+  const s = String(n);
+  const dot = s.indexOf('.');
+  return dot < 0 ? 0 : Math.min(8, s.length - dot - 1);
+}
+
+function parseFlags(): { symbol: string; depth: string; endpoint?: string; duration?: string } {
+  try {
+    return parseArgs({
+      options: {
+        symbol: { type: 'string', default: 'XBTUSD' },
+        depth: { type: 'string', default: '10' },
+        endpoint: { type: 'string' },
+        duration: { type: 'string' },
+      },
+    }).values;
+  } catch (e) {
+    return usage((e as Error).message);
+  }
+}
+
+function positiveInteger(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) usage(`--${name} takes a positive integer, got ${raw}`);
+  return n;
+}
+
+function positiveNumber(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) usage(`--${name} takes a positive number, got ${raw}`);
+  return n;
+}
+
+function usage(problem: string): never {
+  process.stderr.write(`${problem}\nusage: order-book [--symbol XBTUSD] [--depth 10] [--endpoint testnet|mainnet|ws://…] [--duration SECONDS]\n`);
+  process.exit(2);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,157 @@
+/**
+ * `npx tsx examples/replay.ts recording.ndjson [--depth 10]`
+ *
+ * Replays a file written by examples/recorder.ts through the library's pure reducer
+ * (`emptyTables()` / `reduceTables()`), the same code the live client runs, then prints the
+ * final order book(s) and a few figures. The loop body is where a backtest would look at the
+ * state after each change (here: it tracks the mid price).
+ *
+ * In an app, import from 'bitmex-rxjs' instead of '../lib/…'.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { bookOf, emptyTables, L2_TABLES, reduceTables, rowsOf, type BookSnapshot, type Row, type TableAction, type TableFrame } from '../lib/index';
+
+/** One line of a recording (see examples/recorder.ts). */
+interface RecordedChange {
+  readonly receivedAt: string;
+  readonly table: string;
+  readonly action: TableAction;
+  readonly symbol?: string;
+  readonly keys?: readonly string[];
+  readonly rows: readonly Row[];
+}
+
+/** What the replay saw of one order book. */
+interface BookStats {
+  readonly table: string;
+  readonly symbol: string;
+  changes: number;
+  minMid: number;
+  maxMid: number;
+}
+
+const ACTIONS: ReadonlySet<string> = new Set<TableAction>(['partial', 'insert', 'update', 'delete']);
+
+const { file, depth } = parseFlags();
+
+async function main(): Promise<void> {
+  let state = emptyTables();
+  const books = new Map<string, BookStats>();
+  const counts: Record<TableAction, number> = { partial: 0, insert: 0, update: 0, delete: 0 };
+  let lines = 0;
+  let bad = 0;
+  let inconsistencies = 0;
+  let first: string | undefined;
+  let last: string | undefined;
+
+  for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    if (text.trim() === '') continue;
+    lines++;
+    const change = parseLine(text);
+    if (change === undefined) {
+      bad++;
+      continue;
+    }
+    first ??= change.receivedAt;
+    last = change.receivedAt;
+    counts[change.action]++;
+    state = reduceTables(state, toFrame(change));
+    inconsistencies += state.inconsistencies.length;
+
+    // A backtest's strategy would run here, reading the state as of this change.
+    if (L2_TABLES.has(change.table) && change.symbol !== undefined) {
+      const key = `${change.table}:${change.symbol}`;
+      const stats = books.get(key) ?? { table: change.table, symbol: change.symbol, changes: 0, minMid: Infinity, maxMid: -Infinity };
+      books.set(key, stats);
+      stats.changes++;
+      const top = bookOf(state, change.symbol, { table: change.table as 'orderBookL2', depth: 1 });
+      const bid = top?.bids[0];
+      const ask = top?.asks[0];
+      if (bid !== undefined && ask !== undefined) {
+        const mid = (bid.price + ask.price) / 2;
+        stats.minMid = Math.min(stats.minMid, mid);
+        stats.maxMid = Math.max(stats.maxMid, mid);
+      }
+    }
+  }
+
+  const actions = (Object.keys(counts) as TableAction[]).map((a) => `${counts[a]} ${a}`).join(', ');
+  console.log(`replayed ${lines - bad} changes from ${file} (${actions}; ${bad} unreadable lines; ${inconsistencies} inconsistencies)`);
+  if (first !== undefined) console.log(`recorded from ${first} to ${last}`);
+  for (const stats of books.values()) {
+    const book = bookOf(state, stats.symbol, { table: stats.table as 'orderBookL2', depth });
+    console.log(`\n${stats.table} ${stats.symbol}: ${stats.changes} changes, mid between ${stats.minMid} and ${stats.maxMid}`);
+    if (book !== undefined) printBook(book);
+  }
+  // Trades are a log: the last rows kept (200 per symbol by default), oldest first.
+  const trades = rowsOf(state, 'trade');
+  for (const symbol of new Set(trades.map((t) => t.symbol))) {
+    const mine = trades.filter((t) => t.symbol === symbol);
+    const t = mine[mine.length - 1];
+    if (t !== undefined) console.log(`\ntrade ${String(symbol)}: ${mine.length} kept, last ${String(t.side)} ${String(t.size)} @ ${String(t.price)} at ${String(t.timestamp)}`);
+  }
+}
+
+function parseLine(text: string): RecordedChange | undefined {
+  try {
+    const v = JSON.parse(text) as Partial<RecordedChange>;
+    if (typeof v.table !== 'string' || typeof v.action !== 'string' || !ACTIONS.has(v.action) || !Array.isArray(v.rows)) return undefined;
+    return v as RecordedChange;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The table frame that has the recorded effect: a partial covers the recorded symbol (or everything). */
+function toFrame(c: RecordedChange): TableFrame {
+  switch (c.action) {
+    case 'partial':
+      return { table: c.table, action: 'partial', keys: c.keys ?? [], filter: c.symbol === undefined ? {} : { symbol: c.symbol }, data: c.rows };
+    case 'insert':
+    case 'update':
+    case 'delete':
+      return { table: c.table, action: c.action, data: c.rows };
+    default: {
+      const unreachable: never = c.action;
+      return unreachable;
+    }
+  }
+}
+
+function printBook(book: BookSnapshot): void {
+  const decimals = Math.max(0, ...[...book.asks, ...book.bids].map((l) => (String(l.price).split('.')[1] ?? '').length));
+  const line = (side: string, price: number, size: number): string =>
+    `${side}  ${price.toFixed(decimals).padStart(12)}  ${size.toLocaleString('en-US').padStart(12)}`;
+  console.log(`book time ${book.timestamp || '-'}`);
+  for (const l of [...book.asks].reverse()) console.log(line('ask', l.price, l.size));
+  const bid = book.bids[0];
+  const ask = book.asks[0];
+  if (bid !== undefined && ask !== undefined) console.log(`     spread ${(ask.price - bid.price).toFixed(decimals)}`);
+  for (const l of book.bids) console.log(line('bid', l.price, l.size));
+}
+
+function parseFlags(): { file: string; depth: number } {
+  let parsed;
+  try {
+    parsed = parseArgs({ options: { depth: { type: 'string', default: '10' } }, allowPositionals: true });
+  } catch (e) {
+    return usage((e as Error).message);
+  }
+  const [path, ...rest] = parsed.positionals;
+  if (path === undefined || rest.length > 0) usage('give exactly one recording file');
+  const n = Number(parsed.values.depth);
+  if (!Number.isInteger(n) || n <= 0) usage(`--depth takes a positive integer, got ${parsed.values.depth}`);
+  return { file: path, depth: n };
+}
+
+function usage(problem: string): never {
+  process.stderr.write(`${problem}\nusage: replay recording.ndjson [--depth 10]\n`);
+  process.exit(2);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});
