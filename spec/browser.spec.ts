@@ -26,7 +26,7 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const ON_CI = process.env.CI === 'true';
+const ON_CI = Boolean(process.env.CI) && process.env.CI !== 'false';
 const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
 const DEPTH = 15;
 const SYMBOL = 'XBTUSD';
