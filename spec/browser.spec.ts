@@ -6,13 +6,12 @@
  */
 import { build } from 'esbuild';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { BitmexSimulator } from '../lib/testing';
-import { BROWSER_EXAMPLE_DIR, buildBrowserExample } from '../scripts/build-browser-example';
+import { buildBrowserExample } from '../scripts/build-browser-example';
+import { serveBrowserExample, type ExampleServer } from '../scripts/serve-browser-example';
 
 const ROOT = path.resolve(__dirname, '..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -134,7 +133,7 @@ async function eventually<T>(what: string, read: () => Promise<T>, check: (v: T)
 describe('example page in headless Chromium', () => {
   let sim: BitmexSimulator;
   let simUrl: string;
-  let server: http.Server;
+  let site: ExampleServer | undefined;
   let pageUrl: string;
   let browser: Browser | undefined;
   let page: Page;
@@ -168,27 +167,11 @@ describe('example page in headless Chromium', () => {
     }
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bitmex-rxjs-page-'));
     await buildBrowserExample(outdir);
-    server = http.createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const file =
-        url.pathname === '/' || url.pathname === '/index.html'
-          ? path.join(BROWSER_EXAMPLE_DIR, 'index.html')
-          : url.pathname.startsWith('/dist/')
-            ? path.join(outdir, path.basename(url.pathname))
-            : undefined;
-      if (!file || !fs.existsSync(file)) {
-        res.writeHead(404).end();
-        return;
-      }
-      const type = file.endsWith('.html') ? 'text/html' : file.endsWith('.js') ? 'text/javascript' : 'application/json';
-      res.writeHead(200, { 'content-type': `${type}; charset=utf-8` }).end(fs.readFileSync(file));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const httpPort = (server.address() as AddressInfo).port;
+    site = await serveBrowserExample(outdir);
 
     sim = new BitmexSimulator({ tickMs: 20 });
     simUrl = (await sim.start()).url;
-    pageUrl = `http://127.0.0.1:${httpPort}/?symbol=${SYMBOL}&depth=${DEPTH}&endpoint=${encodeURIComponent(simUrl)}`;
+    pageUrl = `${site.url}?symbol=${SYMBOL}&depth=${DEPTH}&endpoint=${encodeURIComponent(simUrl)}`;
 
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     page = await browser.newPage();
@@ -205,7 +188,7 @@ describe('example page in headless Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await sim?.stop();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await site?.close();
     if (outdir) fs.rmSync(outdir, { recursive: true, force: true });
   });
 
