@@ -1,0 +1,159 @@
+/**
+ * The examples, run as a user would: they type-check, `npm start` draws a ladder and exits by
+ * itself after `--duration`, and a recording replays into a book. Each example starts its own
+ * embedded simulator on 127.0.0.1, so nothing here touches the network.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BitmexSimulator } from '../lib/testing';
+
+const ROOT = join(__dirname, '..');
+
+interface Run {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command from the repository root with piped (non-TTY) output; kills it after `killAfterMs` (a hang fails the test). */
+function run(command: string, args: readonly string[], killAfterMs: number, env: NodeJS.ProcessEnv = process.env): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(killer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Runs an example with tsx, the way `npm start` does (but without npm's own start-up cost). */
+function example(file: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<Run> {
+  return run(process.execPath, ['--import', 'tsx', join('examples', file), ...args], 15000, env);
+}
+
+/** `ask|bid  price  size` lines of a printed ladder. */
+function levels(text: string, side: 'ask' | 'bid'): { price: number; size: number }[] {
+  const re = new RegExp(`^${side}\\s+(\\d+(?:\\.\\d+)?)\\s+([\\d,]+)`, 'gm');
+  return [...text.matchAll(re)].map((m) => ({ price: Number(m[1]), size: Number((m[2] as string).replace(/,/g, '')) }));
+}
+
+/** Asserts `frame` holds a non-crossed book with `depth` levels a side, printed worst ask → best bid. */
+function expectLadder(frame: string, depth: number): void {
+  const asks = levels(frame, 'ask');
+  const bids = levels(frame, 'bid');
+  expect(asks).toHaveLength(depth);
+  expect(bids).toHaveLength(depth);
+  const askPrices = asks.map((l) => l.price);
+  const bidPrices = bids.map((l) => l.price);
+  expect(askPrices).toEqual([...askPrices].sort((a, b) => b - a));
+  expect(bidPrices).toEqual([...bidPrices].sort((a, b) => b - a));
+  const bestAsk = Math.min(...askPrices);
+  const bestBid = Math.max(...bidPrices);
+  expect(bestBid).toBeLessThan(bestAsk);
+  for (const l of [...asks, ...bids]) expect(l.size).toBeGreaterThan(0);
+}
+
+describe('examples', () => {
+  let tmp: string;
+  // The type check is the slowest step: start it first and let the other tests run meanwhile.
+  let typecheck: Promise<Run>;
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'bitmex-examples-'));
+    typecheck = run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'examples/tsconfig.json', '--noEmit', '--listFiles'], 120000);
+  });
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('npm start draws a plain ladder once a second when piped, then exits 0 by itself after --duration', async () => {
+    const r = await example('order-book.ts', ['--duration', '3', '--depth', '8']);
+    expect(r.stderr).toBe('');
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('\x1b'); // no ANSI when stdout is not a terminal
+    const frames = r.stdout.split(/^(?=XBTUSD orderBookL2_25)/m).filter((f) => f.includes('frames/s'));
+    expect(frames.length).toBeGreaterThanOrEqual(1);
+    const lastFrame = frames[frames.length - 1] as string;
+    expect(lastFrame).toMatch(/^XBTUSD orderBookL2_25 {2}top 8 .* simulator ws:\/\/127\.0\.0\.1:\d+\/realtime .* open /);
+    expect(lastFrame).toMatch(/spread \d/);
+    expectLadder(lastFrame, 8);
+  }, 30000);
+
+  it('recorder writes NDJSON starting with partials, and replay rebuilds a book from it', async () => {
+    const out = join(tmp, 'recording.ndjson');
+    const rec = await example('recorder.ts', ['--topics', 'orderBookL2_25:XBTUSD,trade:XBTUSD', '--out', out, '--duration', '2']);
+    expect(rec.code).toBe(0);
+    expect(rec.stderr).toMatch(/recorded \d+ changes/);
+
+    const lines = readFileSync(out, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.length).toBeGreaterThan(2);
+    const first = lines[0] as Record<string, unknown>;
+    expect(first).toMatchObject({ table: 'orderBookL2_25', action: 'partial', symbol: 'XBTUSD', keys: ['symbol', 'id', 'side'] });
+    expect(Number.isNaN(Date.parse(first.receivedAt as string))).toBe(false);
+    expect((first.rows as unknown[]).length).toBeGreaterThan(0);
+    // Every topic's first line is its partial; deltas follow.
+    for (const table of ['orderBookL2_25', 'trade']) expect(lines.find((l) => l.table === table)?.action).toBe('partial');
+    expect(lines.some((l) => l.table === 'orderBookL2_25' && l.action !== 'partial')).toBe(true);
+
+    const replay = await example('replay.ts', [out, '--depth', '5']);
+    expect(replay.stderr).toBe('');
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toContain(`replayed ${lines.length} changes`);
+    expect(replay.stdout).toContain('0 unreadable lines; 0 inconsistencies');
+    expect(replay.stdout).toMatch(/orderBookL2_25 XBTUSD: \d+ changes/);
+    expectLadder(replay.stdout, 5);
+  }, 30000);
+
+  it('trades prints a tape of the requested symbols and their totals, then exits 0', async () => {
+    const r = await example('trades.ts', ['--symbols', 'XBTUSD,ETHUSD', '--duration', '2']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^trade tape for XBTUSD, ETHUSD from the simulator at ws:\/\/127\.0\.0\.1:\d+\/realtime$/m);
+    expect(r.stdout).toMatch(/^ {2}XBTUSD {2}\d+ trades, /m);
+    expect(r.stdout).toMatch(/^ {2}ETHUSD {2}\d+ trades, /m);
+    const tape = [...r.stdout.matchAll(/^\d\d:\d\d:\d\d\.\d{3} {2}(\w+) +(Buy|Sell) /gm)].map((m) => m[1]);
+    expect(tape.length).toBeGreaterThan(0);
+    for (const symbol of tape) expect(['XBTUSD', 'ETHUSD']).toContain(symbol);
+  }, 30000);
+
+  it('private authenticates with the env keys, arms and then disarms the dead man\'s switch, never prints the secret', async () => {
+    const apiKey = 'example-spec-key';
+    const apiSecret = 'example-spec-secret-9f3a';
+    const sim = new BitmexSimulator({ apiKeys: { [apiKey]: apiSecret }, tickMs: 20, privateEventRate: 0.5, seed: 11 });
+    const { url } = await sim.start();
+    try {
+      const env = { ...process.env, BITMEX_API_KEY: apiKey, BITMEX_API_SECRET: apiSecret };
+      const r = await example('private.ts', ['--endpoint', url, '--duration', '2'], env);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout + r.stderr).not.toContain(apiSecret);
+      expect(r.stdout).not.toContain(apiKey); // masked too
+      expect(r.stdout).toContain("authenticated; dead man's switch: cancelAllAfter 60 s");
+      expect(r.stdout).toMatch(/^[\d:.]+ {2}order {4}\S{8} (Buy|Sell) /m);
+      expect(r.stdout).toMatch(/^[\d:.]+ {2}position XBTUSD /m);
+      expect(r.stdout).toMatch(/closed; dead man's switch disarmed\n$/);
+      const timeouts = sim.cancelAllAfterLog.map((c) => c.timeoutMs);
+      expect(timeouts[0]).toBe(60000);
+      expect(timeouts[timeouts.length - 1]).toBe(0);
+      expect(sim.deadMansSwitch(apiKey)).toBeUndefined();
+    } finally {
+      await sim.stop();
+    }
+  }, 30000);
+
+  it('every example type-checks (with the library it imports)', async () => {
+    const r = await typecheck;
+    expect(r.stdout + r.stderr).not.toMatch(/error TS/);
+    expect(r.code).toBe(0);
+    for (const file of ['order-book.ts', 'trades.ts', 'private.ts', 'recorder.ts', 'replay.ts', 'simulator.ts']) {
+      expect(r.stdout).toContain(join(ROOT, 'examples', file));
+    }
+  }, 120000);
+});
