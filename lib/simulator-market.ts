@@ -346,7 +346,7 @@ export class Market {
       const { bid, ask } = this.best(symbol);
       const inst = this.instrumentRow(symbol);
       if (bid !== inst.bidPrice || ask !== inst.askPrice) {
-        const change: Record<string, unknown> = { symbol, bidPrice: bid, midPrice: mid(b, bid, ask), askPrice: ask, timestamp: ts };
+        const change: Record<string, unknown> = { symbol, bidPrice: bid, midPrice: bid === undefined || ask === undefined ? undefined : midPrice(b, bid, ask), askPrice: ask, timestamp: ts };
         Object.assign(inst, change);
         frames.push({ table: 'instrument', action: 'update', symbol, data: [change] });
       }
@@ -464,10 +464,10 @@ export class Market {
     const underlying = spec.symbol.replace(/USDT?$/, '');
     const ts = isoTime(this.clock());
     this.instruments.set(spec.symbol, {
-      symbol: spec.symbol, rootSymbol: underlying === 'XBT' ? 'XBT' : underlying, state: 'Open', typ: 'FFWCSX',
+      symbol: spec.symbol, rootSymbol: underlying, state: 'Open', typ: 'FFWCSX',
       quoteCurrency: 'USD', underlying, settlCurrency: 'XBt', tickSize: spec.tickSize, lotSize: spec.lotSize,
       multiplier: spec.multiplier, lastPrice: bid, lastTickDirection: 'ZeroPlusTick', lastChangePcnt: 0, prevClosePrice: bid,
-      bidPrice: bid, midPrice: mid2(b, bid, ask), askPrice: ask, markPrice: bid, fairPrice: bid, indicativeSettlePrice: bid,
+      bidPrice: bid, midPrice: midPrice(b, bid, ask), askPrice: ask, markPrice: bid, fairPrice: bid, indicativeSettlePrice: bid,
       markMethod: 'FairPrice', fundingRate: 0.0001, volume: 0, volume24h: 0, turnover: 0, openInterest: 0, timestamp: ts,
     });
     this.lastQuote.set(spec.symbol, this.quoteRow(b));
@@ -522,11 +522,7 @@ export class Market {
   }
 }
 
-function mid(b: Book, bid: number | undefined, ask: number | undefined): number | undefined {
-  return bid === undefined || ask === undefined ? undefined : mid2(b, bid, ask);
-}
-
-function mid2(b: Book, bid: number, ask: number): number {
+function midPrice(b: Book, bid: number, ask: number): number {
   return Number(((bid + ask) / 2).toFixed(b.decimals + 1));
 }
 
