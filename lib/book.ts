@@ -9,6 +9,7 @@
  * @module
  */
 import type { Row } from './frames';
+import { IdIndex } from './id-index';
 import { SortedMap } from './sorted-map';
 
 /** One level of a {@link BookSnapshot}. Frozen; reused between snapshots while its size is unchanged. */
@@ -53,7 +54,7 @@ const byPriceDesc = (a: LevelEntry, b: LevelEntry): number => b.price - a.price 
  */
 export class BookSide {
   readonly tree: SortedMap<LevelEntry>;
-  readonly ids = new Map<number, LevelEntry>();
+  readonly ids = new IdIndex<LevelEntry>();
   constructor(readonly isBid: boolean) {
     this.tree = new SortedMap<LevelEntry>(isBid ? byPriceDesc : byPriceAsc);
   }
@@ -153,7 +154,16 @@ export class L2Book {
     const entry = side.ids.get(patch.id as number);
     if (entry === undefined) return undefined;
     const old = entry.row;
-    const row = Object.freeze({ ...old, ...patch });
+    // BitMEX now sends whole rows in updates: then the merge equals the patch, so adopt it
+    // (one allocation less on the hot path); otherwise merge.
+    let complete = true;
+    for (const k in old) {
+      if (!(k in patch)) {
+        complete = false;
+        break;
+      }
+    }
+    const row = Object.freeze(complete ? patch : { ...old, ...patch });
     const price = row.price;
     if (typeof price === 'number' && price !== entry.price && Number.isFinite(price)) {
       this.touch(side, entry.price, row);

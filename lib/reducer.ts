@@ -37,7 +37,10 @@ export interface ReducerOptions {
   readonly now?: () => number;
 }
 
-/** What one frame did to one table for one symbol. Frozen. */
+/**
+ * What one frame did to one table for one symbol. Its rows are frozen; the batch and its array
+ * are typed readonly but not frozen (the reducer never touches them again).
+ */
 export interface Change {
   readonly table: string;
   readonly action: TableAction;
@@ -139,6 +142,8 @@ class TableImage {
   otherFilters: Filter[] = [];
   /** L2: books by symbol (exist only while covered by a filter). */
   readonly books = new Map<string, L2Book>();
+  /** L2: the book last looked up (frames are nearly always for the same symbol). */
+  lastBook: L2Book | undefined;
   /** keyed/log: rows by symbol, each in arrival order. */
   readonly parts = new Map<string | undefined, Partition>();
   /** keyed: every row by key (rows may omit `symbol` in sparse updates). */
@@ -156,6 +161,7 @@ class TableImage {
     this.filterAll = false;
     this.filterSymbols = new Set();
     this.otherFilters = [];
+    this.lastBook = undefined;
     for (const f of filters) {
       const fields = Object.keys(f);
       if (fields.length === 0) this.filterAll = true;
@@ -189,6 +195,8 @@ function matches(filter: Filter, row: Row): boolean {
 class Store {
   version = 0;
   readonly tables = new Map<string, TableImage>();
+  /** The table of the last frame (cleared when tables are removed). */
+  lastTable: TableImage | undefined;
   readonly maxTableLength: number;
   constructor(readonly options: ReducerOptions) {
     this.maxTableLength = options.maxTableLength ?? 200;
@@ -259,10 +267,9 @@ class Batches {
     const out: Change[] = new Array(list.length);
     for (let i = 0; i < list.length; i++) {
       const b = list[i] as Batch;
-      const rows = Object.freeze(b.rows);
-      out[i] = Object.freeze(b.symbol === undefined ? { table, action, rows } : { table, action, symbol: b.symbol, rows });
+      out[i] = b.symbol === undefined ? { table, action, rows: b.rows } : { table, action, symbol: b.symbol, rows: b.rows };
     }
-    return Object.freeze(out);
+    return out;
   }
 }
 
@@ -272,6 +279,11 @@ class Output {
   readonly skipped = new Batches();
   inconsistencies: Inconsistency[] | undefined;
   constructor(readonly table: TableImage) {}
+  state(store: Store, action: TableAction): TablesState {
+    const name = this.table.name;
+    const inc = this.inconsistencies;
+    return new State(store, this.changes.done(name, action), inc === undefined ? NONE : inc, this.skipped.done(name, action));
+  }
   inconsistent(action: TableAction, row: Row): void {
     const t = this.table;
     const symbol = symbolOf(row);
@@ -299,48 +311,42 @@ export function reduceTables(state: TablesState, frame: TableFrame): TablesState
   const store = storeOf(state);
   const frameNo = ++store.version;
   const name = frame.table;
-  let table = store.tables.get(name);
-  if (frame.action === 'partial') {
+  let table = store.lastTable;
+  if (table === undefined || table.name !== name) table = store.lastTable = store.tables.get(name);
+  const action = frame.action;
+  const rows: readonly unknown[] = Array.isArray(frame.data) ? frame.data : NONE;
+  if (action === 'partial') {
     if (table === undefined) store.tables.set(name, (table = new TableImage(name)));
   } else if (table === undefined) {
     // No partial yet for this table at all.
-    return skipAll(store, frame);
+    return skipAll(store, frame, rows);
+  } else if (table.kind === 'l2') {
+    return reduceL2(store, table, action, rows, frameNo);
   }
   const out = new Output(table);
-  const rows: readonly unknown[] = Array.isArray(frame.data) ? frame.data : NONE;
-  const action = frame.action;
   switch (action) {
     case 'partial':
       applyPartial(store, table, frame, rows, out, frameNo);
       break;
     case 'insert':
-      if (table.kind === 'l2') l2Insert(table, rows, out, frameNo);
-      else genericInsert(store, table, rows, out);
+      genericInsert(store, table, rows, out);
       break;
     case 'update':
-      if (table.kind === 'l2') l2Update(table, rows, out, frameNo);
-      else genericUpdate(table, rows, out);
+      genericUpdate(table, rows, out);
       break;
     case 'delete':
-      if (table.kind === 'l2') l2Delete(table, rows, out, frameNo);
-      else genericDelete(table, rows, out);
+      genericDelete(table, rows, out);
       break;
     default: {
       const never: never = action;
       void never;
     }
   }
-  return new State(
-    store,
-    out.changes.done(name, action),
-    out.inconsistencies === undefined ? NONE : Object.freeze(out.inconsistencies),
-    out.skipped.done(name, action),
-  );
+  return out.state(store, action);
 }
 
-function skipAll(store: Store, frame: TableFrame): TablesState {
+function skipAll(store: Store, frame: TableFrame, rows: readonly unknown[]): TablesState {
   const skipped = new Batches();
-  const rows: readonly unknown[] = Array.isArray(frame.data) ? frame.data : NONE;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     if (isRow(row)) skipped.add(symbolOf(row), Object.freeze(row));
@@ -352,63 +358,74 @@ function skipAll(store: Store, frame: TableFrame): TablesState {
 
 function bookFor(table: TableImage, row: Row, frameNo: number): L2Book | undefined {
   const symbol = row.symbol;
-  if (typeof symbol !== 'string') return undefined;
-  let book = table.books.get(symbol);
-  if (book === undefined) {
-    if (!table.accepts(row)) return undefined;
-    table.books.set(symbol, (book = new L2Book(symbol)));
+  let book = table.lastBook;
+  if (book === undefined || book.symbol !== symbol) {
+    if (typeof symbol !== 'string') return undefined;
+    book = table.books.get(symbol);
+    if (book === undefined) {
+      if (!table.accepts(row)) return undefined;
+      table.books.set(symbol, (book = new L2Book(symbol)));
+    }
+    table.lastBook = book;
   }
   book.begin(frameNo);
   return book;
 }
 
-function l2Insert(table: TableImage, rows: readonly unknown[], out: Output, frameNo: number): void {
+/**
+ * Deltas of an L2 table: the hot path. While every row applies and all rows share one symbol
+ * (nearly always), the rows go straight into one change batch; the general bookkeeping
+ * ({@link Output}) is set up only when a row is skipped, inconsistent or of another symbol.
+ */
+function reduceL2(store: Store, table: TableImage, action: 'insert' | 'update' | 'delete', rows: readonly unknown[], frameNo: number): TablesState {
+  let done: Row[] | undefined;
+  let doneBook: L2Book | undefined;
+  let out: Output | undefined;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     if (!isRow(r)) continue;
-    const row = Object.freeze(r);
-    const book = bookFor(table, row, frameNo);
-    if (book === undefined) out.skipped.add(symbolOf(row), row);
-    // An unplaceable insert (no price or id) leaves the image unable to take its later updates.
-    else if (book.insert(row)) out.changes.add(book.symbol, row);
-    else out.inconsistent('insert', row);
-  }
-}
-
-function l2Update(table: TableImage, rows: readonly unknown[], out: Output, frameNo: number): void {
-  // Hot path: one Map lookup for the book (cached across the frame's rows), one for the id.
-  let lastSymbol: unknown;
-  let book: L2Book | undefined;
-  for (let i = 0; i < rows.length; i++) {
-    const patch = rows[i];
-    if (!isRow(patch)) continue;
-    if (patch.symbol !== lastSymbol || book === undefined) {
-      lastSymbol = patch.symbol;
-      book = bookFor(table, patch, frameNo);
+    const book = bookFor(table, r, frameNo);
+    let row: Row | undefined;
+    if (book !== undefined) {
+      switch (action) {
+        case 'update':
+          row = book.update(r);
+          break;
+        case 'insert':
+          row = book.insert(Object.freeze(r)) ? r : undefined;
+          break;
+        case 'delete':
+          row = book.delete(r);
+          break;
+        default: {
+          const never: never = action;
+          void never;
+        }
+      }
+      if (row !== undefined && out === undefined) {
+        if (done === undefined) {
+          done = [row];
+          doneBook = book;
+          continue;
+        }
+        if (book === doneBook) {
+          done.push(row);
+          continue;
+        }
+      }
     }
-    if (book === undefined) {
-      out.skipped.add(symbolOf(patch), Object.freeze(patch));
-      continue;
+    if (out === undefined) {
+      out = new Output(table);
+      if (done !== undefined) for (const d of done) out.changes.add((doneBook as L2Book).symbol, d);
     }
-    const row = book.update(patch);
-    if (row === undefined) out.inconsistent('update', Object.freeze(patch));
+    if (book === undefined) out.skipped.add(symbolOf(r), Object.freeze(r));
+    else if (row === undefined) out.inconsistent(action, Object.freeze(r));
     else out.changes.add(book.symbol, row);
   }
-}
-
-function l2Delete(table: TableImage, rows: readonly unknown[], out: Output, frameNo: number): void {
-  for (let i = 0; i < rows.length; i++) {
-    const key = rows[i];
-    if (!isRow(key)) continue;
-    const book = bookFor(table, key, frameNo);
-    if (book === undefined) {
-      out.skipped.add(symbolOf(key), Object.freeze(key));
-      continue;
-    }
-    const row = book.delete(key);
-    if (row === undefined) out.inconsistent('delete', Object.freeze(key));
-    else out.changes.add(book.symbol, row);
-  }
+  if (out !== undefined) return out.state(store, action);
+  if (done === undefined) return new State(store, NONE, NONE, NONE);
+  const change: Change = { table: table.name, action, symbol: (doneBook as L2Book).symbol, rows: done };
+  return new State(store, [change], NONE, NONE);
 }
 
 // ------------------------------------------------------------------------------- partials
@@ -481,6 +498,7 @@ function sameFilter(a: Filter, b: Filter): boolean {
 
 /** Removes the rows matching every field of `filter` (`{}`: all rows). */
 function removeMatching(table: TableImage, filter: Filter, frameNo: number): void {
+  table.lastBook = undefined;
   const fields = Object.keys(filter);
   if (fields.length === 0) {
     table.books.clear();
@@ -727,7 +745,10 @@ export function clearImage(state: TablesState, table: string, filter: Readonly<R
     removeMatching(t, filter, store.version);
     // A received filter is covered when it has every field of `filter` with the same value.
     const kept = t.filters.filter((f) => !matches(filter, f));
-    if (kept.length === 0) store.tables.delete(table);
+    if (kept.length === 0) {
+      store.tables.delete(table);
+      store.lastTable = undefined;
+    }
     else t.setFilters(kept);
   }
   return new State(store, NONE, NONE, NONE);

@@ -1,0 +1,192 @@
+/**
+ * `npm run bench` (node --expose-gc --import tsx bench/index.ts [--case=NAME] [--reps=N] [--rows=N]).
+ *
+ * Prints, measured in one run on the same pre-built frames: JSON.parse alone (the floor),
+ * JSON.parse + this reducer, JSON.parse + the official connector's delta parser, their ratios,
+ * and heap bytes per book level. Not part of the tests.
+ *
+ * To add a case (e.g. an end-to-end socket run), build a {@link BenchCase} and pass it to
+ * {@link measure}, then {@link report} the result; `main` shows the pattern.
+ * @module
+ */
+import { buildFrames } from './frames';
+import type { BenchFrames } from './frames';
+import { connectorCase, parseCase, reducerCase } from './reducer';
+import type { BenchCase } from './reducer';
+
+export type { BenchCase } from './reducer';
+
+/** Timing of one case over a range of frames. */
+export interface Measurement {
+  readonly name: string;
+  /** Rows processed per repetition. */
+  readonly rows: number;
+  /** Milliseconds of each timed repetition. */
+  readonly samples: readonly number[];
+  /** Median milliseconds per repetition. */
+  readonly median: number;
+  /** Median nanoseconds per row. */
+  readonly nsPerRow: number;
+}
+
+/** Options of {@link measure}. */
+export interface MeasureOptions {
+  /** Frame range [from, to); default all frames. */
+  readonly from?: number;
+  readonly to?: number;
+  /** Untimed warm-up repetitions (default 2) and timed ones (default 7). */
+  readonly warmup?: number;
+  readonly reps?: number;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+function gc(): void {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g === undefined) throw new Error('run with node --expose-gc (npm run bench does)');
+  g();
+}
+
+/**
+ * CPU time (user + system, all threads of the process, so GC helpers count) of `fn`, in ms.
+ * CPU time rather than wall time keeps results usable on a shared, loaded machine.
+ */
+function cpuMs(fn: () => void): number {
+  const t0 = process.cpuUsage();
+  fn();
+  const d = process.cpuUsage(t0);
+  return (d.user + d.system) / 1000;
+}
+
+function rowsIn(frames: BenchFrames, from: number, to: number): number {
+  let rows = 0;
+  for (let i = from; i < to; i++) rows += frames.frameRows[i] as number;
+  return rows;
+}
+
+/**
+ * Times several cases over the same frames, interleaved (case A rep 1, case B rep 1, A rep 2,
+ * ...) so that load changes hit them alike: per repetition `c.setup()` (untimed), GC, then
+ * `c.run(from, to)`. The first `warmup` repetitions are discarded.
+ */
+export function measureAll(cases: readonly BenchCase[], frames: BenchFrames, opts: MeasureOptions = {}): Measurement[] {
+  const from = opts.from ?? 0;
+  const to = opts.to ?? frames.frames.length;
+  const warmup = opts.warmup ?? 2;
+  const total = warmup + (opts.reps ?? 7);
+  const rows = rowsIn(frames, from, to);
+  const samples = cases.map((): number[] => []);
+  for (let r = 0; r < total; r++) {
+    cases.forEach((c, i) => {
+      c.setup();
+      gc();
+      const ms = cpuMs(() => c.run(from, to));
+      if (r >= warmup) samples[i]?.push(ms);
+    });
+  }
+  return cases.map((c, i) => {
+    const s = samples[i] as number[];
+    const med = median(s);
+    return { name: c.name, rows, samples: s, median: med, nsPerRow: (med * 1e6) / rows };
+  });
+}
+
+/** {@link measureAll} for one case. */
+export function measure(c: BenchCase, frames: BenchFrames, opts: MeasureOptions = {}): Measurement {
+  return measureAll([c], frames, opts)[0] as Measurement;
+}
+
+/** Prints one result line. */
+export function report(name: string, m: Pick<Measurement, 'rows' | 'median' | 'nsPerRow' | 'samples'>): void {
+  const min = Math.min(...m.samples);
+  const max = Math.max(...m.samples);
+  console.log(
+    `${name.padEnd(48)} ${m.rows.toString().padStart(7)} rows  median ${m.median.toFixed(1).padStart(8)} ms CPU` +
+      `  ${m.nsPerRow.toFixed(0).padStart(6)} ns/row  (min ${min.toFixed(1)}, max ${max.toFixed(1)}, n=${m.samples.length})`,
+  );
+}
+
+/** Prints a ratio line. */
+export function reportRatio(label: string, value: number, target: string): void {
+  console.log(`${label.padEnd(48)} ${value.toFixed(2).padStart(8)}   (target ${target})`);
+}
+
+/** Heap growth (bytes, after GC) caused by `build`, whose result is kept alive until measured. */
+export function heapBytes<T>(build: () => T): { bytes: number; value: T } {
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const value = build();
+  gc();
+  gc();
+  return { bytes: process.memoryUsage().heapUsed - before, value };
+}
+
+function arg(name: string): string | undefined {
+  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return hit?.slice(name.length + 3);
+}
+
+function main(): void {
+  const only = arg('case');
+  const reps = Number(arg('reps') ?? 7);
+  const frames = buildFrames({ rows: Number(arg('rows') ?? 200_000) });
+  const n = frames.frames.length;
+  const rowsTotal = frames.frameRows.reduce((a, b) => a + b, 0);
+  console.log(
+    `book: ${frames.levels} levels (2 x ${frames.levels / 2}); ${n} delta frames, ${rowsTotal} rows ` +
+      `(update ${frames.counts.update}, insert ${frames.counts.insert}, delete ${frames.counts.delete}); ` +
+      `node ${process.version}`,
+  );
+  const parse = parseCase(frames);
+  const reducer = reducerCase(frames);
+  const connector = connectorCase(frames);
+  const run = (c: BenchCase, name: string): boolean => only === undefined || only.split(',').includes(name);
+
+  const selected = [parse, reducer].filter((c, i) => run(c, i === 0 ? 'parse' : 'reducer'));
+  if (selected.length > 0) {
+    const ms = measureAll(selected, frames, { reps });
+    for (const m of ms) report(m.name, m);
+    if (reducer.state().inconsistencies.length > 0) throw new Error('bench frames produced inconsistencies');
+    const [mParse, mReducer] = ms;
+    if (ms.length === 2 && mParse && mReducer) {
+      reportRatio('ratio (parse + reducer) / parse', mReducer.median / mParse.median, '<= 1.5');
+    }
+  }
+
+  if (run(connector, 'connector')) {
+    // The connector copies and scans the whole book per row: time it on a prefix of the same
+    // frames, and the reducer on that same prefix, so the ratio compares like with like.
+    let to = 0;
+    for (let rows = 0; to < n && rows < 10_000; to++) rows += frames.frameRows[to] as number;
+    const [mConn, mRedPrefix] = measureAll([connector, reducer], frames, { to, warmup: 1, reps: 3 }) as [Measurement, Measurement];
+    report(`${connector.name} (first ${to} frames)`, mConn);
+    report(`${reducer.name} (first ${to} frames)`, mRedPrefix);
+    reportRatio('ratio (parse + deltaParser) / (parse + reducer)', mConn.median / mRedPrefix.median, '>= 50');
+  }
+
+  if (only === undefined) {
+    const ours = heapBytes(() => reduceTablesOnce(frames));
+    const theirs = heapBytes(() => {
+      const c = connectorCase(frames);
+      c.setup();
+      return c.store();
+    });
+    console.log(`heap after GC, reducer:     ${(ours.bytes / frames.levels).toFixed(0)} bytes per book level`);
+    console.log(`heap after GC, deltaParser: ${(theirs.bytes / frames.levels).toFixed(0)} bytes per book level`);
+    void ours.value;
+    void theirs.value;
+  }
+}
+
+function reduceTablesOnce(frames: BenchFrames): unknown {
+  const c = reducerCase(frames);
+  c.setup();
+  return c.state();
+}
+
+if (require.main === module) main();

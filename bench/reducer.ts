@@ -1,0 +1,98 @@
+/**
+ * Benchmark cases over pre-built frames: JSON.parse alone, JSON.parse + this reducer, and
+ * JSON.parse + the delta parser of BitMEX's own Node connector (bitmex-realtime-api), called the
+ * way its index.js / createSocket.js do. Each case is a `setup` (untimed: applies the partial)
+ * and a `run` over a range of delta frames.
+ * @module
+ */
+import { emptyTables, reduceTables } from '../lib/reducer';
+import type { TablesState } from '../lib/reducer';
+import type { TableFrame } from '../lib/frames';
+import type { BenchFrames } from './frames';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const deltaParser = require('bitmex-realtime-api/lib/deltaParser') as {
+  onAction(action: string, table: string, symbol: string, client: ConnectorStore, data: unknown): unknown[];
+};
+
+/** The part of the official client object its delta parser uses. */
+interface ConnectorStore {
+  _data: Record<string, Record<string, unknown[]>>;
+  _keys: Record<string, string[]>;
+}
+
+/** A benchmark case: untimed setup, then a timed pass over frames [from, to). */
+export interface BenchCase {
+  readonly name: string;
+  setup(): void;
+  run(from: number, to: number): void;
+}
+
+/** Defeats dead-code elimination. */
+export let sink = 0;
+
+/** JSON.parse of every frame: the floor. */
+export function parseCase(f: BenchFrames): BenchCase {
+  return {
+    name: 'JSON.parse',
+    setup() {},
+    run(from, to) {
+      const frames = f.frames;
+      for (let i = from; i < to; i++) sink += (JSON.parse(frames[i] as string) as TableFrame).data.length;
+    },
+  };
+}
+
+/** JSON.parse + reduceTables. */
+export function reducerCase(f: BenchFrames): BenchCase & { state(): TablesState } {
+  let state = emptyTables();
+  return {
+    name: 'JSON.parse + reduceTables',
+    setup() {
+      state = reduceTables(emptyTables(), JSON.parse(f.partial) as TableFrame);
+    },
+    run(from, to) {
+      const frames = f.frames;
+      let s = state;
+      for (let i = from; i < to; i++) s = reduceTables(s, JSON.parse(frames[i] as string) as TableFrame);
+      sink += s.inconsistencies.length;
+      state = s;
+    },
+    state: () => state,
+  };
+}
+
+/**
+ * JSON.parse + bitmex-realtime-api's deltaParser. createSocket.js splits every table frame by
+ * symbol (`_.extend({}, data, {data: rowsOfSymbol})`) and index.js calls
+ * `deltaParser.onAction(action, table, symbol, client, data)`; that is reproduced here. Its
+ * `maxTableLen` trimming (default 10,000 rows, which would cut this 10,000-level book and make
+ * later updates throw) is left out.
+ */
+export function connectorCase(f: BenchFrames): BenchCase & { store(): ConnectorStore } {
+  let client: ConnectorStore = { _data: {}, _keys: {} };
+  return {
+    name: 'JSON.parse + bitmex-realtime-api deltaParser',
+    setup() {
+      client = { _data: {}, _keys: {} };
+      const partial = JSON.parse(f.partial) as TableFrame & { filter: { symbol: string } };
+      deltaParser.onAction('partial', partial.table, partial.filter.symbol, client, partial);
+    },
+    run(from, to) {
+      const frames = f.frames;
+      for (let i = from; i < to; i++) {
+        const data = JSON.parse(frames[i] as string) as TableFrame & { filterKey?: string };
+        const filterKey = data.filterKey ?? 'symbol';
+        const bySymbol: Record<string, unknown[]> = {};
+        for (const row of data.data) {
+          const s = row[filterKey] as string;
+          (bySymbol[s] ??= []).push(row);
+        }
+        for (const s of Object.keys(bySymbol)) {
+          sink += deltaParser.onAction(data.action, data.table, s, client, { ...data, data: bySymbol[s] }).length;
+        }
+      }
+    },
+    store: () => client,
+  };
+}
