@@ -1,0 +1,207 @@
+/**
+ * Child process of the end-to-end benchmark (bench/e2e.ts): one client, one run.
+ *
+ * `--case=bare|library|connector --port=P --stream=X:W+K` connects to bench/e2e-server.ts,
+ * subscribes to orderBookL2:XBTUSD and measures its own CPU time (process.cpuUsage: user +
+ * system, all threads) and wall time from the moment the partial (or, with W > 0, the warm-up
+ * marker after W deltas) has been handled, after a forced GC, to the moment the end marker,
+ * K deltas later, has been handled. Then it reports a
+ * {@link ClientResult} over IPC (or prints it, when started by hand) and exits.
+ * @module
+ */
+import WebSocket from 'ws';
+import { BitmexWebSocket } from '../lib/index';
+import type { BookSnapshot } from '../lib/index';
+import { MARKER_SIZE, SYMBOL, TOPIC, WARMUP_MARKER_SIZE, parseStreamKey, streamKey } from './e2e-shared';
+import type { ClientCase, ClientResult, Level } from './e2e-shared';
+
+function gc(): void {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g === undefined) throw new Error('run with node --expose-gc');
+  g();
+}
+
+/** Opens and closes the measured window. */
+class Window {
+  private cpu0: NodeJS.CpuUsage | undefined;
+  private wall0 = 0n;
+  callbacks = 0;
+
+  get open(): boolean {
+    return this.cpu0 !== undefined;
+  }
+
+  start(): void {
+    if (process.env.E2E_NOGC !== '1') gc();
+    this.wall0 = process.hrtime.bigint();
+    this.cpu0 = process.cpuUsage();
+  }
+
+  stop(c: ClientCase, frames: number): ClientResult {
+    const cpu = process.cpuUsage(this.cpu0);
+    const wall1 = process.hrtime.bigint();
+    return {
+      case: c,
+      frames,
+      cpuUs: cpu.user + cpu.system,
+      wallMs: Number(wall1 - this.wall0) / 1e6,
+      callbacks: this.callbacks,
+      windowUs: [Number(this.wall0 / 1000n), Number(wall1 / 1000n)],
+    };
+  }
+}
+
+/** (a) A bare `ws` client: JSON.parse of each message, nothing else. */
+function bare(url: string, warmup: number, k: number, done: (r: ClientResult) => void): void {
+  const w = new Window();
+  const ws = new WebSocket(url);
+  let seen = 0;
+  let deltas = 0;
+  ws.on('message', (data) => {
+    const msg = JSON.parse(String(data)) as { data?: { size?: number }[] };
+    seen++;
+    if (seen === 1) {
+      ws.send(JSON.stringify({ op: 'subscribe', args: [TOPIC] }));
+    } else if (seen === 3) {
+      if (warmup === 0) w.start(); // the partial (after welcome and the subscribe reply)
+    } else if (seen > 3) {
+      // After W warm-up deltas and their marker come the K timed ones.
+      const timed = ++deltas - (warmup > 0 ? warmup + 1 : 0);
+      if (timed === 0) {
+        if (msg.data?.[0]?.size !== WARMUP_MARKER_SIZE) throw new Error('frame is not the warm-up marker');
+        w.start();
+      } else if (timed > 0) {
+        w.callbacks++;
+        if (timed === k) {
+          const r = w.stop('bare', k);
+          if (msg.data?.[0]?.size !== MARKER_SIZE) throw new Error('last frame is not the marker');
+          done(r);
+        }
+      }
+    }
+  });
+}
+
+/** (b) This library: one book$ subscriber at the default depth. */
+function library(url: string, warmup: number, k: number, done: (r: ClientResult) => void): void {
+  const w = new Window();
+  const client = new BitmexWebSocket({ endpoint: url, heartbeat: false });
+  let finished = false;
+  client.errors$.subscribe((e) => {
+    throw e;
+  });
+  client.book$(SYMBOL).subscribe({
+    next: (book: BookSnapshot) => {
+      if (!w.open) {
+        // The first snapshot is the partial's.
+        if (warmup === 0 || book.bids[0]?.size === WARMUP_MARKER_SIZE) w.start();
+        return;
+      }
+      w.callbacks++;
+      if (book.bids[0]?.size === MARKER_SIZE && !finished) {
+        finished = true;
+        const r = w.stop('library', k);
+        done({
+          ...r,
+          final: { levels: client.storage.rows('orderBookL2', SYMBOL).length, bestBid: level(book.bids[0]), bestAsk: level(book.asks[0]) },
+        });
+      }
+    },
+    error: (e: unknown) => {
+      throw e;
+    },
+  });
+}
+
+function level(l: Level | undefined): Level {
+  if (l === undefined) throw new Error('empty book side');
+  return { price: l.price, size: l.size };
+}
+
+interface ConnectorRow {
+  readonly side: string;
+  readonly price: number;
+  readonly size: number;
+}
+
+interface ConnectorClient {
+  socket: { logConnection: boolean };
+  on(event: 'error', fn: (e: unknown) => void): void;
+  addStream(symbol: string, table: string, cb: (data: readonly ConnectorRow[]) => void): void;
+}
+
+/**
+ * (c) bitmex-realtime-api, pointed at the local server: `endpoint` for the socket and
+ * `httpEndpoint` for the stream list it fetches over REST before subscribing (both options of
+ * its constructor). `maxTableLen` is lifted: its default (10,000 rows) would cut this
+ * ~10,000-level book and make later updates fail.
+ */
+function connector(url: string, httpEndpoint: string, warmup: number, k: number, done: (r: ClientResult) => void): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const BitMEXClient = require('bitmex-realtime-api') as new (o: object) => ConnectorClient;
+  const w = new Window();
+  const client = new BitMEXClient({ endpoint: url, httpEndpoint, maxTableLen: Number.MAX_SAFE_INTEGER });
+  client.socket.logConnection = false;
+  client.on('error', (e) => {
+    throw e instanceof Error ? e : new Error(String(e));
+  });
+  // One call per frame: the partial's, then one per delta (W warm-up ones and their marker first).
+  const untimed = warmup > 0 ? warmup + 1 : 0;
+  let calls = 0;
+  client.addStream(SYMBOL, 'orderBookL2', (data) => {
+    if (calls++ === untimed) {
+      w.start();
+      return;
+    }
+    if (!w.open) return;
+    w.callbacks++;
+    if (calls === untimed + 1 + k) {
+      const r = w.stop('connector', k);
+      let bid: ConnectorRow | undefined;
+      let ask: ConnectorRow | undefined;
+      for (const row of data) {
+        if (row.side === 'Buy') {
+          if (bid === undefined || row.price > bid.price) bid = row;
+        } else if (ask === undefined || row.price < ask.price) {
+          ask = row;
+        }
+      }
+      done({ ...r, final: { levels: data.length, bestBid: level(bid), bestAsk: level(ask) } });
+    }
+  });
+}
+
+function arg(name: string): string {
+  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
+  if (hit === undefined) throw new Error(`--${name}= is required`);
+  return hit.slice(name.length + 3);
+}
+
+function main(): void {
+  const c = arg('case') as ClientCase;
+  const port = Number(arg('port'));
+  const spec = parseStreamKey(arg('stream'));
+  const { warmup, frames: k } = spec;
+  const url = `ws://127.0.0.1:${port}/realtime?stream=${encodeURIComponent(streamKey(spec))}`;
+  const done = (r: ClientResult): void => {
+    if (process.send === undefined) {
+      console.log(JSON.stringify(r));
+      process.exit(0);
+    }
+    process.send(r, () => process.exit(0));
+  };
+  switch (c) {
+    case 'bare':
+      return bare(url, warmup, k, done);
+    case 'library':
+      return library(url, warmup, k, done);
+    case 'connector':
+      return connector(url, `http://127.0.0.1:${port}/api/v1`, warmup, k, done);
+    default: {
+      const unreachable: never = c;
+      throw new Error(`unknown case ${String(unreachable)}`);
+    }
+  }
+}
+
+if (require.main === module) main();
