@@ -1,0 +1,213 @@
+import type { Row, TableFrame } from '../lib/frames';
+import { bookOf, clearImage, createBookView, emptyTables, reduceTables, rowsOf } from '../lib/reducer';
+import type { TablesState } from '../lib/reducer';
+import { SortedMap } from '../lib/sorted-map';
+
+const TS = '2023-05-19T08:51:43.911Z';
+
+/** A book with ids unrelated to prices (as since 2023): asks 101..105, bids 99..95. */
+function book(table: 'orderBookL2' | 'orderBookL2_25' = 'orderBookL2', symbol = 'XBTUSD'): TablesState {
+  const data: Row[] = [];
+  for (let i = 0; i < 5; i++) {
+    data.push({ symbol, id: 9000 - i * 7, side: 'Sell', size: 10 + i, price: 101 + i, timestamp: TS });
+    data.push({ symbol, id: 1000 + i * 13, side: 'Buy', size: 20 + i, price: 99 - i, timestamp: TS });
+  }
+  return reduceTables(emptyTables(), { table, action: 'partial', keys: ['symbol', 'id', 'side'], filter: { symbol }, data });
+}
+
+function apply(s: TablesState, action: 'insert' | 'update' | 'delete', ...data: Row[]): TablesState {
+  return reduceTables(s, JSON.parse(JSON.stringify({ table: 'orderBookL2', action, data })) as TableFrame);
+}
+
+const prices = (levels: readonly { price: number }[] | undefined): number[] => (levels ?? []).map((l) => l.price);
+
+describe('bookOf', () => {
+  it('is undefined before the partial', () => {
+    expect(bookOf(emptyTables(), 'XBTUSD')).toBeUndefined();
+    expect(bookOf(book(), 'ETHUSD')).toBeUndefined();
+  });
+
+  it('sorts by price, not id: bids high to low, asks low to high, top N only', () => {
+    const s = book();
+    const b = bookOf(s, 'XBTUSD', { depth: 3 });
+    expect(prices(b?.bids)).toEqual([99, 98, 97]);
+    expect(prices(b?.asks)).toEqual([101, 102, 103]);
+    expect(b?.bids[0]).toEqual({ price: 99, size: 20, id: 1000 });
+    expect(bookOf(s, 'XBTUSD')?.bids).toHaveLength(5); // default depth 25
+    expect(b?.timestamp).toBe(TS);
+  });
+
+  it('returns frozen snapshots that later frames do not change', () => {
+    let s = book();
+    const b = bookOf(s, 'XBTUSD', { depth: 2 });
+    const copy = structuredClone(b);
+    expect(Object.isFrozen(b)).toBe(true);
+    expect(Object.isFrozen(b?.bids)).toBe(true);
+    expect(Object.isFrozen(b?.bids[0])).toBe(true);
+    s = apply(s, 'update', { symbol: 'XBTUSD', id: 1000, side: 'Buy', size: 1, price: 99, timestamp: '2023-05-19T08:51:44.000Z' });
+    s = apply(s, 'delete', { symbol: 'XBTUSD', id: 9000, side: 'Sell', price: 101 });
+    expect(b).toEqual(copy);
+    const now = bookOf(s, 'XBTUSD', { depth: 2 });
+    expect(now?.bids[0]?.size).toBe(1);
+    expect(prices(now?.asks)).toEqual([102, 103]);
+    expect(now?.timestamp).toBe('2023-05-19T08:51:44.000Z');
+  });
+
+  it('keeps the stored price when an update has none, and moves the level when the price changes', () => {
+    let s = book();
+    s = apply(s, 'update', { symbol: 'XBTUSD', id: 1013, side: 'Buy', size: 7 });
+    expect(s.changes[0]?.rows[0]).toEqual({ symbol: 'XBTUSD', id: 1013, side: 'Buy', size: 7, price: 98, timestamp: TS });
+    expect(bookOf(s, 'XBTUSD', { depth: 2 })?.bids[1]).toEqual({ price: 98, size: 7, id: 1013 });
+    // 95 -> 100: from the bottom of the bids to the top.
+    s = apply(s, 'update', { symbol: 'XBTUSD', id: 1052, side: 'Buy', price: 100 });
+    expect(prices(bookOf(s, 'XBTUSD')?.bids)).toEqual([100, 99, 98, 97, 96]);
+    expect(bookOf(s, 'XBTUSD')?.bids[0]).toEqual({ price: 100, size: 24, id: 1052 });
+  });
+
+  it('needs no tree operation for a same-price update', () => {
+    const s = book();
+    const add = jest.spyOn(SortedMap.prototype, 'add');
+    const del = jest.spyOn(SortedMap.prototype, 'delete');
+    try {
+      const next = apply(s, 'update', { symbol: 'XBTUSD', id: 1000, side: 'Buy', size: 5, price: 99, timestamp: TS });
+      expect(next.changes[0]?.rows[0]?.size).toBe(5);
+      expect(add).not.toHaveBeenCalled();
+      expect(del).not.toHaveBeenCalled();
+      apply(next, 'update', { symbol: 'XBTUSD', id: 1000, side: 'Buy', price: 99.5 });
+      expect(add).toHaveBeenCalledTimes(1);
+      expect(del).toHaveBeenCalledTimes(1);
+    } finally {
+      add.mockRestore();
+      del.mockRestore();
+    }
+  });
+
+  it('keeps two levels that share a price', () => {
+    let s = book();
+    s = apply(s, 'insert', { symbol: 'XBTUSD', id: 5, side: 'Buy', size: 1, price: 99 });
+    expect(bookOf(s, 'XBTUSD', { depth: 3 })?.bids).toEqual([
+      { price: 99, size: 1, id: 5 },
+      { price: 99, size: 20, id: 1000 },
+      { price: 98, size: 21, id: 1013 },
+    ]);
+    expect(rowsOf(s, 'orderBookL2', 'XBTUSD')).toHaveLength(11);
+  });
+
+  it('reads orderBookL2_25 and orderBook10 when asked, orderBookL2 first by default', () => {
+    let s = book('orderBookL2_25');
+    expect(prices(bookOf(s, 'XBTUSD')?.asks)).toEqual([101, 102, 103, 104, 105]);
+    expect(bookOf(s, 'XBTUSD', { table: 'orderBookL2' })).toBeUndefined();
+    s = reduceTables(s, {
+      table: 'orderBook10',
+      action: 'partial',
+      keys: ['symbol'],
+      filter: { symbol: 'XBTUSD' },
+      data: [{ symbol: 'XBTUSD', bids: [[50, 1], [49, 2]], asks: [[51, 3]], timestamp: TS }],
+    });
+    expect(bookOf(s, 'XBTUSD', { table: 'orderBook10', depth: 1 })).toEqual({ symbol: 'XBTUSD', timestamp: TS, bids: [{ price: 50, size: 1, id: undefined }], asks: [{ price: 51, size: 3, id: undefined }] });
+    s = reduceTables(s, { table: 'orderBook10', action: 'update', data: [{ symbol: 'XBTUSD', bids: [[50, 5]], asks: [[52, 1]], timestamp: TS }] });
+    expect(bookOf(s, 'XBTUSD', { table: 'orderBook10' })?.bids).toEqual([{ price: 50, size: 5, id: undefined }]);
+    expect(prices(bookOf(s, 'XBTUSD')?.asks)).toEqual([101, 102, 103, 104, 105]);
+  });
+
+  it('is gone after clearImage', () => {
+    const s = clearImage(book(), 'orderBookL2', { symbol: 'XBTUSD' });
+    expect(bookOf(s, 'XBTUSD')).toBeUndefined();
+  });
+});
+
+describe('createBookView', () => {
+  it('emits only when the top N changes, reusing unchanged levels', () => {
+    const view = createBookView('XBTUSD', { depth: 2 });
+    let s = book();
+    const first = view.next(s);
+    expect(prices(first?.bids)).toEqual([99, 98]);
+    expect(view.next(s)).toBeUndefined();
+
+    // Beyond the top 2 on both sides: nothing to emit.
+    s = apply(s, 'update', { symbol: 'XBTUSD', id: 1026, side: 'Buy', size: 1, price: 97 }, { symbol: 'XBTUSD', id: 8986, side: 'Sell', size: 1, price: 103 });
+    expect(view.next(s)).toBeUndefined();
+
+    // The best bid's size: a new snapshot; the unchanged levels are the same objects.
+    s = apply(s, 'update', { symbol: 'XBTUSD', id: 1000, side: 'Buy', size: 2, price: 99 });
+    const second = view.next(s);
+    expect(second?.bids[0]).toEqual({ price: 99, size: 2, id: 1000 });
+    expect(second?.bids[1]).toBe(first?.bids[1]);
+    expect(second?.asks[0]).toBe(first?.asks[0]);
+    expect(second?.asks).not.toBe(first?.asks);
+
+    // An update at the Nth price counts.
+    s = apply(s, 'update', { symbol: 'XBTUSD', id: 1013, side: 'Buy', size: 3, price: 98 });
+    expect(view.next(s)?.bids[1]?.size).toBe(3);
+
+    // A same-size update in the top (only the timestamp changes): the top N is unchanged.
+    s = apply(s, 'update', { symbol: 'XBTUSD', id: 1013, side: 'Buy', size: 3, price: 98, timestamp: '2023-05-19T08:52:00.000Z' });
+    expect(view.next(s)).toBeUndefined();
+  });
+
+  it('skips frames beyond the top N without walking the tree', () => {
+    const view = createBookView('XBTUSD', { depth: 2 });
+    let s = book();
+    view.next(s);
+    const walk = jest.spyOn(SortedMap.prototype, 'forEach');
+    try {
+      s = apply(s, 'delete', { symbol: 'XBTUSD', id: 1052, side: 'Buy', price: 95 });
+      expect(view.next(s)).toBeUndefined();
+      s = apply(s, 'insert', { symbol: 'XBTUSD', id: 77, side: 'Sell', size: 1, price: 110 });
+      expect(view.next(s)).toBeUndefined();
+      expect(walk).not.toHaveBeenCalled();
+      // A touch inside the top walks (O(N)) and emits.
+      s = apply(s, 'insert', { symbol: 'XBTUSD', id: 78, side: 'Sell', size: 1, price: 100.5 });
+      expect(prices(view.next(s)?.asks)).toEqual([100.5, 101]);
+      expect(walk).toHaveBeenCalled();
+    } finally {
+      walk.mockRestore();
+    }
+  });
+
+  it('walks again after missed frames and after a partial', () => {
+    const view = createBookView('XBTUSD', { depth: 2 });
+    let s = book();
+    view.next(s);
+    // Two frames, the view sees only the second: the first one moved the top.
+    s = apply(s, 'update', { symbol: 'XBTUSD', id: 1000, side: 'Buy', size: 99, price: 99 });
+    s = apply(s, 'update', { symbol: 'XBTUSD', id: 1052, side: 'Buy', size: 1, price: 95 });
+    expect(view.next(s)?.bids[0]?.size).toBe(99);
+    // A partial rebuilds the book: the view walks it whatever the touched prices say.
+    s = reduceTables(s, {
+      table: 'orderBookL2',
+      action: 'partial',
+      keys: ['symbol', 'id', 'side'],
+      filter: { symbol: 'XBTUSD' },
+      data: [
+        { symbol: 'XBTUSD', id: 1, side: 'Buy', size: 1, price: 50 },
+        { symbol: 'XBTUSD', id: 2, side: 'Sell', size: 1, price: 60 },
+      ],
+    });
+    const after = view.next(s);
+    expect(prices(after?.bids)).toEqual([50]);
+    expect(prices(after?.asks)).toEqual([60]);
+  });
+
+  it('handles a side with fewer than N levels', () => {
+    const view = createBookView('XBTUSD', { depth: 10 });
+    let s = book();
+    view.next(s);
+    s = apply(s, 'insert', { symbol: 'XBTUSD', id: 3, side: 'Buy', size: 1, price: 1 });
+    expect(prices(view.next(s)?.bids)).toEqual([99, 98, 97, 96, 95, 1]);
+  });
+
+  it('returns undefined without a book and follows orderBook10 rows', () => {
+    const view = createBookView('XBTUSD', { table: 'orderBook10', depth: 10 });
+    let s = emptyTables();
+    expect(view.next(s)).toBeUndefined();
+    s = reduceTables(s, { table: 'orderBook10', action: 'partial', keys: ['symbol'], filter: { symbol: 'XBTUSD' }, data: [{ symbol: 'XBTUSD', bids: [[50, 1]], asks: [[51, 3]], timestamp: TS }] });
+    const a = view.next(s);
+    expect(a?.bids).toEqual([{ price: 50, size: 1, id: undefined }]);
+    expect(view.next(s)).toBeUndefined();
+    s = reduceTables(s, { table: 'orderBook10', action: 'update', data: [{ symbol: 'XBTUSD', bids: [[50, 1]], asks: [[51, 4]], timestamp: TS }] });
+    const b = view.next(s);
+    expect(b?.asks).toEqual([{ price: 51, size: 4, id: undefined }]);
+    expect(b?.bids[0]).toBe(a?.bids[0]);
+  });
+});
