@@ -433,9 +433,11 @@ function reduceL2(store: Store, table: TableImage, action: 'insert' | 'update' |
 function keysFor(store: Store, frame: PartialFrame): readonly string[] {
   const override = store.options.tableKeys?.[frame.table];
   if (override !== undefined) return override;
-  if (frame.keys !== undefined && frame.keys.length > 0) return frame.keys;
-  if (frame.attributes !== undefined) return Object.keys(frame.attributes);
-  return frame.keys ?? [];
+  if (frame.keys !== undefined) return frame.keys;
+  // Keyless tables (trade, quote, bins) stay insert-only logs: keying them by `attributes`, as
+  // bitmex-trio-websocket did, merges distinct trades that share a millisecond. A server that
+  // leaves `keys` out entirely gets the keys BitMEX documents for the table.
+  return KNOWN_KEYS[frame.table] ?? [];
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
