@@ -178,6 +178,24 @@ describe('keys', () => {
     expect(rowsOf(s, 'quote')).toEqual([{ timestamp: 't2', symbol: 'XBTUSD', bidPrice: 2, askPrice: 3 }]);
   });
 
+  it('an empty override keeps a keyless table as a log despite attributes; absent keys default to the documented ones', () => {
+    let s = run(
+      [{ table: 'trade', action: 'partial', keys: [], attributes: { timestamp: 'sorted', symbol: 'grouped' }, filter: {}, data: [] }],
+      { tableKeys: { trade: [] } },
+    );
+    s = run(
+      [
+        { table: 'trade', action: 'insert', data: [{ timestamp: 't1', symbol: 'XBTUSD', size: 1 }] },
+        { table: 'trade', action: 'insert', data: [{ timestamp: 't1', symbol: 'XBTUSD', size: 2 }] },
+      ],
+      undefined,
+      s,
+    );
+    expect(rowsOf(s, 'trade').map((r) => r.size)).toEqual([1, 2]);
+    const t = run([{ table: 'instrument', action: 'partial', filter: {}, data: [] }]);
+    expect(keysOf(t, 'instrument')).toEqual(['symbol']);
+  });
+
   it('makeKey joins the key columns, defaulting to the keys BitMEX uses', () => {
     const row = { symbol: 'XBTUSD', id: 8797789500, side: 'Sell', size: 1 };
     expect(makeKey('orderBookL2', row)).toBe(makeKey('orderBookL2', row, ['symbol', 'id', 'side']));
