@@ -20,8 +20,10 @@ let url: string;
 const clients: BitmexWebSocket[] = [];
 const subs: Subscription[] = [];
 
+// Heartbeat long enough not to fire spuriously on a loaded CI machine; the heartbeat tests
+// use their own short settings.
 const FAST: BitmexWebSocketOptions = {
-  heartbeat: { idleMs: 150, timeoutMs: 150 },
+  heartbeat: { idleMs: 2000, timeoutMs: 2000 },
   reconnect: { initialDelayMs: 20, maxDelayMs: 80 },
 };
 
@@ -120,7 +122,7 @@ describe.each([
 
 describe('faults', () => {
   it('detects a silent (half-open) connection by heartbeat and reconnects', async () => {
-    const c = client();
+    const c = client({ heartbeat: { idleMs: 150, timeoutMs: 150 } });
     const w = watchBooks(c, ['XBTUSD']);
     await booksMatchTruth(w);
     const firstConn = latestConnId();
@@ -132,11 +134,12 @@ describe('faults', () => {
     sim.silence(false);
     await waitFor(() => sim.connections().some((k) => k.id !== firstConn && k.subscriptions.length === 1), 5000, 'resubscribed');
     await booksMatchTruth(w);
+    expectResubscribed(latestConnId(), ['orderBookL2:XBTUSD']);
     expect(w.problems).toEqual([]);
   });
 
   it('pings when idle and stays connected while pongs come back', async () => {
-    const c = client();
+    const c = client({ heartbeat: { idleMs: 100, timeoutMs: 1000 } });
     await c.connect();
     const connId = latestConnId();
     await waitFor(() => sim.received.filter((r) => r.connId === connId && r.text === 'ping').length >= 3, 3000, 'three pings');
@@ -159,6 +162,7 @@ describe('faults', () => {
     off();
     expect(acceptedAt - refusedAt).toBeGreaterThanOrEqual(950);
     await booksMatchTruth(w);
+    expectResubscribed(latestConnId(), ['orderBookL2:XBTUSD']);
     expect(w.problems).toEqual([]);
   });
 
