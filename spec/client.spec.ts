@@ -278,6 +278,22 @@ describe('books and immutability', () => {
     }
   });
 
+  it.each(['orderBookL2_25', 'orderBook10'] as const)('follows %s books too', async (table) => {
+    const c = client();
+    let latest: BookSnapshot | undefined;
+    subs.push(c.book$('ETHUSD', { depth: 25, table }).subscribe((b) => (latest = b)));
+    await waitFor(() => latest);
+    sim.step(1000);
+    const truth = sim.truth('ETHUSD', table);
+    const strip = (levels: readonly { price: number; size: number }[]) => levels.map((l) => [l.price, l.size]);
+    await waitFor(
+      () => latest && JSON.stringify(strip(latest.bids)) === JSON.stringify(strip(truth.bids)) && JSON.stringify(strip(latest.asks)) === JSON.stringify(strip(truth.asks)),
+      5000,
+      `${table} equal to truth`,
+    );
+    expect(latest!.bids.length).toBe(table === 'orderBook10' ? 10 : 25);
+  });
+
   it('never changes emitted rows or snapshots afterwards', async () => {
     const c = client();
     const rows: { row: object; copy: unknown }[] = [];
