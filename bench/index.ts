@@ -13,6 +13,7 @@ import { buildFrames } from './frames';
 import type { BenchFrames } from './frames';
 import { connectorCase, parseCase, reducerCase } from './reducer';
 import type { BenchCase } from './reducer';
+import { runE2E } from './e2e';
 
 export type { BenchCase } from './reducer';
 
@@ -189,4 +190,5 @@ function reduceTablesOnce(frames: BenchFrames): unknown {
   return c.state();
 }
 
-if (require.main === module) main();
+// The end-to-end loopback case (bench/e2e.ts) runs last; `--case=` other than e2e skips it.
+if (require.main === module) void (main(), runE2E());
