@@ -1,7 +1,7 @@
 /**
  * Child process of the end-to-end benchmark (bench/e2e.ts): one client, one run.
  *
- * `--case=bare|library|connector --port=P --stream=X:W+K` connects to bench/e2e-server.ts,
+ * `--case=bare|library|library-changes|connector --port=P --stream=X:W+K` connects to bench/e2e-server.ts,
  * subscribes to orderBookL2:XBTUSD and measures its own CPU time (process.cpuUsage: user +
  * system, all threads) and wall time from the moment the partial (or, with W > 0, the warm-up
  * marker after W deltas) has been handled, after a forced GC, to the moment the end marker,
@@ -9,6 +9,7 @@
  * {@link ClientResult} over IPC (or prints it, when started by hand) and exits.
  * @module
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { BitmexWebSocket } from '../lib/index';
 import type { BookSnapshot } from '../lib/index';
@@ -21,10 +22,35 @@ function gc(): void {
   g();
 }
 
+/**
+ * CPU ticks (user + system, 1/100 s) of this process's main thread and of all its threads,
+ * from /proc (Linux only; undefined elsewhere). Tells JIT and GC helper threads' share apart.
+ */
+function threadTicks(): { main: number; all: number } | undefined {
+  const ticks = (stat: string): number => {
+    // Fields after the command's closing parenthesis: state is field 3, utime 14, stime 15.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  };
+  try {
+    let all = 0;
+    let main = 0;
+    for (const tid of readdirSync('/proc/self/task')) {
+      const t = ticks(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8'));
+      all += t;
+      if (Number(tid) === process.pid) main = t;
+    }
+    return { main, all };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Opens and closes the measured window. */
 class Window {
   private cpu0: NodeJS.CpuUsage | undefined;
   private wall0 = 0n;
+  private ticks0: { main: number; all: number } | undefined;
   callbacks = 0;
 
   get open(): boolean {
@@ -33,6 +59,7 @@ class Window {
 
   start(): void {
     if (process.env.E2E_NOGC !== '1') gc();
+    this.ticks0 = threadTicks();
     this.wall0 = process.hrtime.bigint();
     this.cpu0 = process.cpuUsage();
   }
@@ -40,12 +67,16 @@ class Window {
   stop(c: ClientCase, frames: number): ClientResult {
     const cpu = process.cpuUsage(this.cpu0);
     const wall1 = process.hrtime.bigint();
+    const t0 = this.ticks0;
+    const t1 = threadTicks();
+    const mainShare = t0 !== undefined && t1 !== undefined && t1.all > t0.all ? (t1.main - t0.main) / (t1.all - t0.all) : undefined;
     return {
       case: c,
       frames,
       cpuUs: cpu.user + cpu.system,
       wallMs: Number(wall1 - this.wall0) / 1e6,
       callbacks: this.callbacks,
+      ...(mainShare !== undefined ? { mainThreadShare: mainShare } : {}),
       windowUs: [Number(this.wall0 / 1000n), Number(wall1 / 1000n)],
     };
   }
@@ -79,6 +110,28 @@ function bare(url: string, warmup: number, k: number, done: (r: ClientResult) =>
         }
       }
     }
+  });
+}
+
+/**
+ * (b') This library without the book view: one changes$ subscriber, to tell the reducer and
+ * plumbing apart from book$'s top-of-book snapshots (a diagnostic, not a user's setup).
+ */
+function libraryChanges(url: string, warmup: number, k: number, done: (r: ClientResult) => void): void {
+  const w = new Window();
+  const client = new BitmexWebSocket({ endpoint: url, heartbeat: false });
+  client.errors$.subscribe((e) => {
+    throw e;
+  });
+  client.changes$('orderBookL2', SYMBOL).subscribe((change) => {
+    const size = (change.rows[0] as { size?: unknown } | undefined)?.size;
+    if (!w.open) {
+      // The first batch is the partial's.
+      if (warmup === 0 || size === WARMUP_MARKER_SIZE) w.start();
+      return;
+    }
+    w.callbacks++;
+    if (size === MARKER_SIZE) done(w.stop('library-changes', k));
   });
 }
 
@@ -195,6 +248,8 @@ function main(): void {
       return bare(url, warmup, k, done);
     case 'library':
       return library(url, warmup, k, done);
+    case 'library-changes':
+      return libraryChanges(url, warmup, k, done);
     case 'connector':
       return connector(url, `http://127.0.0.1:${port}/api/v1`, warmup, k, done);
     default: {

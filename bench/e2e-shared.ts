@@ -70,8 +70,8 @@ export interface ServerReady {
   readonly expected: Readonly<Record<string, Expected>>;
 }
 
-/** The three clients compared. */
-export type ClientCase = 'bare' | 'library' | 'connector';
+/** The clients compared (`library-changes`: this library with changes$ instead of book$, a diagnostic). */
+export type ClientCase = 'bare' | 'library' | 'library-changes' | 'connector';
 
 /** What one client run reports to the parent. */
 export interface ClientResult {
@@ -84,6 +84,8 @@ export interface ClientResult {
   readonly wallMs: number;
   /** Callbacks user code got in the window (messages, book$ emissions, connector callbacks). */
   readonly callbacks: number;
+  /** Share of the window's CPU spent on the main thread (the rest: GC and JIT helper threads); Linux only. */
+  readonly mainThreadShare?: number;
   /** The client's book at the end (not for the bare client, which keeps none). */
   readonly final?: FinalBook;
   /** Window bounds on the process.hrtime clock in µs, to cut a --cpu-prof profile to the window. */

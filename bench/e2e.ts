@@ -222,15 +222,20 @@ function framesLabel(s: StreamSpec): string {
 }
 
 function printTable(cases: readonly E2ECase[]): void {
-  const head = `${'client'.padEnd(42)} ${'frames timed (after warm-up)'.padStart(28)}  ${'CPU µs/frame median (min–max)'.padEnd(30)} ${'wall ms'.padStart(8)} ${'wall µs/frame'.padStart(13)} ${'callbacks'.padStart(9)}`;
-  console.log(head);
+  const cols = ['frames timed (warm-up)', 'CPU µs/frame median (min–max)', 'main thr.', 'wall ms', 'wall µs/frame', 'callbacks'];
+  console.log(`${'client'.padEnd(44)} ${cols[0]?.padStart(24)}  ${cols[1]?.padEnd(30)} ${cols.slice(2).map((c) => c.padStart(9)).join(' ')}`);
   for (const c of cases) {
     const per = c.runs.map((r) => r.cpuUs / r.frames);
     const range = `${fmt(c.cpuUsPerFrame, 2)} (${fmt(Math.min(...per), 2)}–${fmt(Math.max(...per), 2)})`;
+    const shares = c.runs.flatMap((r) => (r.mainThreadShare === undefined ? [] : [r.mainThreadShare]));
+    const share = shares.length === 0 ? '–' : `${fmt(100 * median(shares), 0)}%`;
+    const wallPer = fmt((c.wallMs * 1000) / c.stream.frames, 2);
+    const callbacks = median(c.runs.map((r) => r.callbacks)).toString();
     console.log(
-      `${c.label.padEnd(42)} ${framesLabel(c.stream).padStart(28)}  ${range.padEnd(30)} ${fmt(c.wallMs, 0).padStart(8)} ${fmt((c.wallMs * 1000) / c.stream.frames, 2).padStart(13)} ${median(c.runs.map((r) => r.callbacks)).toString().padStart(9)}`,
+      `${c.label.padEnd(44)} ${framesLabel(c.stream).padStart(24)}  ${range.padEnd(30)} ${[share, fmt(c.wallMs, 0), wallPer, callbacks].map((x) => x.padStart(9)).join(' ')}`,
     );
   }
+  console.log(`(main thr.: share of the CPU spent on the main thread, the rest being GC and JIT helper threads)`);
 }
 
 /**
@@ -257,6 +262,7 @@ export async function runE2E(options: E2EOptions | undefined = e2eOptionsFromArg
     { key: 'b', label: "(b) bitmex-rxjs book$('XBTUSD')", case: 'library', stream: full },
     { key: 'aw', label: '(a) bare ws + JSON.parse, warm', case: 'bare', stream: warm },
     { key: 'bw', label: "(b) bitmex-rxjs book$('XBTUSD'), warm", case: 'library', stream: warm },
+    { key: 'bcw', label: "(b') same, changes$ instead of book$, warm", case: 'library-changes', stream: warm },
     { key: 'c', label: '(c) bitmex-realtime-api addStream', case: 'connector', stream: { start, warmup: connectorWarmup, frames: connectorFrames } },
   ];
   const keys = [...new Set(jobs.map((j) => streamKey(j.stream)))];
@@ -293,7 +299,7 @@ export async function runE2E(options: E2EOptions | undefined = e2eOptionsFromArg
       };
     });
     printTable(cases);
-    const [a, b, aw, bw, c] = cases as [E2ECase, E2ECase, E2ECase, E2ECase, E2ECase];
+    const [a, b, aw, bw, , c] = cases as [E2ECase, E2ECase, E2ECase, E2ECase, E2ECase, E2ECase];
     const libraryOverBare = b.cpuUsPerFrame / a.cpuUsPerFrame;
     const libraryOverBareWarm = bw.cpuUsPerFrame / aw.cpuUsPerFrame;
     const connectorOverLibrary = c.cpuUsPerFrame / bw.cpuUsPerFrame;
