@@ -42,6 +42,21 @@ export interface LevelEntry {
   readonly id: number;
   row: Row;
   level: BookLevel | undefined;
+  /** Own keys of `row`, in order; arrays are shared between rows with the same keys. */
+  keys: readonly string[];
+}
+
+/**
+ * Whether `row`'s own keys are exactly `keys`, in order. For-in over a fresh parsed object plus
+ * identity compares of interned key strings: far cheaper than `k in row` per key.
+ */
+function hasKeys(row: Row, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const k in row) {
+    if (k !== keys[i]) return false;
+    i++;
+  }
+  return i === keys.length;
 }
 
 const byPriceAsc = (a: LevelEntry, b: LevelEntry): number => a.price - b.price || a.id - b.id;
@@ -81,6 +96,8 @@ export class L2Book {
   touchedAsk = Infinity;
   /** Reducer frame number that last touched the book. */
   frame = -1;
+  /** Key list of the last row stored, shared by rows with the same keys. */
+  private keys: readonly string[] = [];
   constructor(readonly symbol: string) {}
 
   /** Number of levels (both sides). */
@@ -113,8 +130,15 @@ export class L2Book {
     if (side.isBid) {
       if (price > this.touchedBid) this.touchedBid = price;
     } else if (price < this.touchedAsk) this.touchedAsk = price;
+    // Rows arrive in time order: the last one applied is the latest.
     const ts = row.timestamp;
-    if (typeof ts === 'string' && ts > this.timestamp) this.timestamp = ts;
+    if (typeof ts === 'string') this.timestamp = ts;
+  }
+
+  /** The key list of `row`, reusing the shared one when equal. */
+  private keysFor(row: Row): readonly string[] {
+    if (hasKeys(row, this.keys)) return this.keys;
+    return (this.keys = Object.keys(row));
   }
 
   /** The side a row belongs to, or undefined when `side` is neither Buy nor Sell. */
@@ -137,7 +161,7 @@ export class L2Book {
       side.tree.delete(old);
       this.touch(side, old.price, row);
     }
-    const entry: LevelEntry = { price, id, row, level: undefined };
+    const entry: LevelEntry = { price, id, row, level: undefined, keys: this.keysFor(row) };
     side.ids.set(id, entry);
     side.tree.add(entry);
     this.touch(side, price, row);
@@ -154,16 +178,22 @@ export class L2Book {
     const entry = side.ids.get(patch.id as number);
     if (entry === undefined) return undefined;
     const old = entry.row;
-    // BitMEX now sends whole rows in updates: then the merge equals the patch, so adopt it
-    // (one allocation less on the hot path); otherwise merge.
-    let complete = true;
-    for (const k in old) {
-      if (!(k in patch)) {
-        complete = false;
-        break;
+    // BitMEX now sends whole rows in updates, with the keys of the stored row in the same order:
+    // then the merge equals the patch, so adopt it (no allocation, no key list); else merge.
+    let row: Row;
+    if (hasKeys(patch, entry.keys)) row = Object.freeze(patch);
+    else {
+      const keys = entry.keys;
+      let complete = true;
+      for (let i = 0; i < keys.length; i++) {
+        if (!((keys[i] as string) in patch)) {
+          complete = false;
+          break;
+        }
       }
+      row = Object.freeze(complete ? patch : { ...old, ...patch });
+      entry.keys = this.keysFor(row);
     }
-    const row = Object.freeze(complete ? patch : { ...old, ...patch });
     const price = row.price;
     if (typeof price === 'number' && price !== entry.price && Number.isFinite(price)) {
       this.touch(side, entry.price, row);
