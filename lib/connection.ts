@@ -32,9 +32,13 @@ export interface ReconnectOptions {
 
 /** The minimal WebSocket surface this library needs (browser WebSocket and `ws` both fit). */
 export interface WebSocketLike {
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number;
+  /** Sends one text frame. */
   send(data: string): void;
+  /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
+  /** Registers a close listener (the only event this library listens to directly). */
   addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void;
 }
 
