@@ -10,6 +10,7 @@
  * @module
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { BitmexWebSocket } from '../lib/index';
 import type { BookSnapshot } from '../lib/index';
@@ -51,6 +52,7 @@ class Window {
   private cpu0: NodeJS.CpuUsage | undefined;
   private wall0 = 0n;
   private ticks0: { main: number; all: number } | undefined;
+  private elu0: EventLoopUtilization | undefined;
   callbacks = 0;
 
   get open(): boolean {
@@ -58,8 +60,9 @@ class Window {
   }
 
   start(): void {
-    if (process.env.E2E_NOGC !== '1') gc();
+    gc();
     this.ticks0 = threadTicks();
+    this.elu0 = performance.eventLoopUtilization();
     this.wall0 = process.hrtime.bigint();
     this.cpu0 = process.cpuUsage();
   }
@@ -67,6 +70,7 @@ class Window {
   stop(c: ClientCase, frames: number): ClientResult {
     const cpu = process.cpuUsage(this.cpu0);
     const wall1 = process.hrtime.bigint();
+    const elu = performance.eventLoopUtilization(this.elu0);
     const t0 = this.ticks0;
     const t1 = threadTicks();
     const mainShare = t0 !== undefined && t1 !== undefined && t1.all > t0.all ? (t1.main - t0.main) / (t1.all - t0.all) : undefined;
@@ -77,6 +81,7 @@ class Window {
       wallMs: Number(wall1 - this.wall0) / 1e6,
       callbacks: this.callbacks,
       ...(mainShare !== undefined ? { mainThreadShare: mainShare } : {}),
+      loopUtilization: elu.utilization,
       windowUs: [Number(this.wall0 / 1000n), Number(wall1 / 1000n)],
     };
   }

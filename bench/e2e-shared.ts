@@ -86,6 +86,11 @@ export interface ClientResult {
   readonly callbacks: number;
   /** Share of the window's CPU spent on the main thread (the rest: GC and JIT helper threads); Linux only. */
   readonly mainThreadShare?: number;
+  /**
+   * Event-loop utilization over the window (performance.eventLoopUtilization): near 1 when the
+   * client never waited for data, i.e. its CPU, not the server's pacing, set the pace.
+   */
+  readonly loopUtilization: number;
   /** The client's book at the end (not for the bare client, which keeps none). */
   readonly final?: FinalBook;
   /** Window bounds on the process.hrtime clock in µs, to cut a --cpu-prof profile to the window. */

@@ -222,20 +222,24 @@ function framesLabel(s: StreamSpec): string {
 }
 
 function printTable(cases: readonly E2ECase[]): void {
-  const cols = ['frames timed (warm-up)', 'CPU µs/frame median (min–max)', 'main thr.', 'wall ms', 'wall µs/frame', 'callbacks'];
+  const cols = ['frames timed (warm-up)', 'CPU µs/frame median (min–max)', 'main thr.', 'loop busy', 'wall ms', 'wall µs/frame', 'callbacks'];
   console.log(`${'client'.padEnd(44)} ${cols[0]?.padStart(24)}  ${cols[1]?.padEnd(30)} ${cols.slice(2).map((c) => c.padStart(9)).join(' ')}`);
   for (const c of cases) {
     const per = c.runs.map((r) => r.cpuUs / r.frames);
     const range = `${fmt(c.cpuUsPerFrame, 2)} (${fmt(Math.min(...per), 2)}–${fmt(Math.max(...per), 2)})`;
     const shares = c.runs.flatMap((r) => (r.mainThreadShare === undefined ? [] : [r.mainThreadShare]));
     const share = shares.length === 0 ? '–' : `${fmt(100 * median(shares), 0)}%`;
+    const busy = `${fmt(100 * median(c.runs.map((r) => r.loopUtilization)), 0)}%`;
     const wallPer = fmt((c.wallMs * 1000) / c.stream.frames, 2);
     const callbacks = median(c.runs.map((r) => r.callbacks)).toString();
     console.log(
-      `${c.label.padEnd(44)} ${framesLabel(c.stream).padStart(24)}  ${range.padEnd(30)} ${[share, fmt(c.wallMs, 0), wallPer, callbacks].map((x) => x.padStart(9)).join(' ')}`,
+      `${c.label.padEnd(44)} ${framesLabel(c.stream).padStart(24)}  ${range.padEnd(30)} ${[share, busy, fmt(c.wallMs, 0), wallPer, callbacks].map((x) => x.padStart(9)).join(' ')}`,
     );
   }
-  console.log(`(main thr.: share of the CPU spent on the main thread, the rest being GC and JIT helper threads)`);
+  console.log(
+    '(main thr.: share of the CPU spent on the main thread, the rest being GC and JIT helper threads; ' +
+      'loop busy: event-loop utilization, near 100% when the client never waited for the server)',
+  );
 }
 
 /**
