@@ -41,6 +41,8 @@ export interface LevelEntry {
   price: number;
   readonly id: number;
   row: Row;
+  /** `row.size` (0 when absent), kept here so the hot path need not load the old row. */
+  size: number;
   level: BookLevel | undefined;
   /** Own keys of `row`, in order; arrays are shared between rows with the same keys. */
   keys: readonly string[];
@@ -161,7 +163,7 @@ export class L2Book {
       side.tree.delete(old);
       this.touch(side, old.price, row);
     }
-    const entry: LevelEntry = { price, id, row, level: undefined, keys: this.keysFor(row) };
+    const entry: LevelEntry = { price, id, row, size: sizeOf(row), level: undefined, keys: this.keysFor(row) };
     side.ids.set(id, entry);
     side.tree.add(entry);
     this.touch(side, price, row);
@@ -177,7 +179,6 @@ export class L2Book {
     if (side === undefined) return undefined;
     const entry = side.ids.get(patch.id as number);
     if (entry === undefined) return undefined;
-    const old = entry.row;
     // BitMEX now sends whole rows in updates, with the keys of the stored row in the same order:
     // then the merge equals the patch, so adopt it (no allocation, no key list); else merge.
     let row: Row;
@@ -191,7 +192,7 @@ export class L2Book {
           break;
         }
       }
-      row = Object.freeze(complete ? patch : { ...old, ...patch });
+      row = Object.freeze(complete ? patch : { ...entry.row, ...patch });
       entry.keys = this.keysFor(row);
     }
     const price = row.price;
@@ -201,7 +202,10 @@ export class L2Book {
       entry.price = price;
       side.tree.add(entry);
       entry.level = undefined;
-    } else if (row.size !== old.size) {
+    }
+    const size = sizeOf(row);
+    if (size !== entry.size) {
+      entry.size = size;
       entry.level = undefined;
     }
     entry.row = row;
@@ -247,8 +251,12 @@ export class L2Book {
 }
 
 function levelOf(e: LevelEntry): BookLevel {
-  const size = e.row.size;
-  return Object.freeze({ price: e.price, size: typeof size === 'number' ? size : 0, id: e.id });
+  return Object.freeze({ price: e.price, size: e.size, id: e.id });
+}
+
+function sizeOf(row: Row): number {
+  const size = row.size;
+  return typeof size === 'number' ? size : 0;
 }
 
 /** Freezes the level arrays and the snapshot. */
