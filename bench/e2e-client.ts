@@ -1,11 +1,11 @@
 /**
  * Child process of the end-to-end benchmark (bench/e2e.ts): one client, one run.
  *
- * `--case=bare|library|library-changes|connector --port=P --stream=X:W+K` connects to bench/e2e-server.ts,
- * subscribes to orderBookL2:XBTUSD and measures its own CPU time (process.cpuUsage: user +
- * system, all threads) and wall time from the moment the partial (or, with W > 0, the warm-up
- * marker after W deltas) has been handled, after a forced GC, to the moment the end marker,
- * K deltas later, has been handled. Then it reports a
+ * `--case=bare|library|library-changes|connector --port=P --stream=X:W+K` connects to
+ * bench/e2e-server.ts, subscribes to orderBookL2:XBTUSD and measures its own CPU time
+ * (process.cpuUsage: user + system, all threads) and wall time from the moment the partial (or,
+ * with W > 0, the warm-up marker after W deltas) has been handled, after a forced GC, to the
+ * moment the end marker, K deltas later, has been handled. Then it reports a
  * {@link ClientResult} over IPC (or prints it, when started by hand) and exits.
  * @module
  */

@@ -61,7 +61,9 @@ export function summariseProfile(file: string, window?: readonly [number, number
     if (nm !== null && !rel.startsWith('lib/')) return `node_modules/${nm[1] as string}`;
     return rel;
   };
-  const nameOf = (cf: CallFrame): string => `${cf.functionName || '(anonymous)'} ${fileOf(cf)}:${cf.lineNumber + 1}`;
+  // tsx hands V8 transformed code whose line numbers do not match the .ts source: leave them out.
+  const nameOf = (cf: CallFrame): string =>
+    `${cf.functionName || '(anonymous)'} ${fileOf(cf)}${cf.url.endsWith('.ts') ? '' : `:${cf.lineNumber + 1}`}`;
 
   const selfByFile = new Map<string, number>();
   const selfByFunction = new Map<string, number>();
