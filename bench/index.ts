@@ -66,6 +66,13 @@ function cpuMs(fn: () => void): { cpu: number; wall: number } {
   return { cpu: (d.user + d.system) / 1000, wall: Number(process.hrtime.bigint() - w0) / 1e6 };
 }
 
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+/** Sleeps 30 ms so that GC work left running in helper threads after `gc()` is not timed. */
+function settle(): void {
+  Atomics.wait(SLEEPER, 0, 0, 30);
+}
+
 function rowsIn(frames: BenchFrames, from: number, to: number): number {
   let rows = 0;
   for (let i = from; i < to; i++) rows += frames.frameRows[i] as number;
@@ -89,6 +96,7 @@ export function measureAll(cases: readonly BenchCase[], frames: BenchFrames, opt
     cases.forEach((c, i) => {
       c.setup();
       gc();
+      settle();
       const t = cpuMs(() => c.run(from, to));
       if (r >= warmup) {
         samples[i]?.push(t.cpu);
