@@ -56,6 +56,9 @@ export {
   type TablesState,
   type Change,
   type Inconsistency,
+  type BookView,
+  type BookOptions,
+  type BookTable,
 } from './reducer';
 export type { BookLevel, BookSnapshot } from './book';
 export { parseTimestamp } from './timestamp';
