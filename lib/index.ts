@@ -57,8 +57,7 @@ export {
   type Change,
   type Inconsistency,
   type BookView,
-  type BookOptions,
-  type BookTable,
+  type BookReadOptions,
 } from './reducer';
 export type { BookLevel, BookSnapshot } from './book';
 export { parseTimestamp } from './timestamp';

@@ -759,15 +759,14 @@ export function clearImage(state: TablesState, table: string, filter: Readonly<R
   return new State(store, NONE, NONE, NONE);
 }
 
-/** Which book {@link bookOf} reads. */
-export type BookTable = 'orderBookL2' | 'orderBookL2_25' | 'orderBook10';
+type BookTable = 'orderBookL2' | 'orderBookL2_25' | 'orderBook10';
 
 /** Options of {@link bookOf} and {@link createBookView}. */
-export interface BookOptions {
+export interface BookReadOptions {
   /** Levels per side (default 25). */
   readonly depth?: number;
-  /** Default: the first of orderBookL2, orderBookL2_25, orderBook10 holding the symbol. */
-  readonly table?: BookTable;
+  /** Which book; default: the first of orderBookL2, orderBookL2_25, orderBook10 holding the symbol. */
+  readonly table?: 'orderBookL2' | 'orderBookL2_25' | 'orderBook10';
 }
 
 type Found = { readonly l2: L2Book } | { readonly row: Row };
@@ -799,7 +798,7 @@ function snapshot10(symbol: string, row: Row, depth: number, prev: BookSnapshot 
 }
 
 /** A frozen snapshot of the top `depth` levels of a book, O(depth); undefined before its partial. */
-export function bookOf(state: TablesState, symbol: string, opts: BookOptions = {}): BookSnapshot | undefined {
+export function bookOf(state: TablesState, symbol: string, opts: BookReadOptions = {}): BookSnapshot | undefined {
   const found = findBook(storeOf(state), symbol, opts.table);
   if (found === undefined) return undefined;
   const depth = depthOf(opts.depth);
@@ -817,7 +816,7 @@ export interface BookView {
  * changed, reusing unchanged frozen levels. Frames that touch only levels beyond the top are
  * recognised without walking the tree. Call it with every state (e.g. in `map` after `scan`).
  */
-export function createBookView(symbol: string, opts: BookOptions = {}): BookView {
+export function createBookView(symbol: string, opts: BookReadOptions = {}): BookView {
   const depth = depthOf(opts.depth);
   const core = new BookViewCore(depth);
   let lastRow: Row | undefined;
