@@ -433,14 +433,12 @@ function reduceL2(store: Store, table: TableImage, action: 'insert' | 'update' |
 function keysFor(store: Store, frame: PartialFrame): readonly string[] {
   const override = store.options.tableKeys?.[frame.table];
   if (override !== undefined) return override;
-  if (frame.keys !== undefined && frame.keys.length > 0) return frame.keys;
-  // Keyless tables are keyed by their attributes, as bitmex-trio-websocket 0.4.4 does. Beware:
-  // for trade that is (timestamp, symbol), so trades of one millisecond replace each other in
-  // the image (each is still reported in `changes`); `tableKeys: { trade: [] }` keeps a log.
-  const attributes = frame.attributes === undefined ? [] : Object.keys(frame.attributes);
-  if (attributes.length > 0) return attributes;
+  // Keyless tables (trade, quote, bins) stay insert-only logs. bitmex-trio-websocket keyed them
+  // by their `attributes`, i.e. (timestamp, symbol), which merges distinct trades of one
+  // millisecond; `tableKeys` keys them on purpose.
+  if (frame.keys !== undefined) return frame.keys;
   // A partial without any `keys` field gets the keys BitMEX documents for the table.
-  return frame.keys === undefined ? KNOWN_KEYS[frame.table] ?? [] : [];
+  return KNOWN_KEYS[frame.table] ?? [];
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {

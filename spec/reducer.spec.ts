@@ -126,11 +126,11 @@ describe('keys', () => {
     expect(keysOf(s, 'trade')).toBeUndefined();
   });
 
-  it('default to the attributes for keyless tables, so a repeated key replaces the row', () => {
+  it('keep keyless tables as insert-only logs despite attributes, so rows of one millisecond all stay', () => {
     let s = run([
       { table: 'quote', action: 'partial', keys: [], attributes: { timestamp: 'sorted', symbol: 'grouped' }, filter: { symbol: 'XBTUSD' }, data: [] },
     ]);
-    expect(keysOf(s, 'quote')).toEqual(['timestamp', 'symbol']);
+    expect(keysOf(s, 'quote')).toEqual([]);
     s = run(
       [
         { table: 'quote', action: 'insert', data: [{ timestamp: 't1', symbol: 'XBTUSD', bidPrice: 1 }] },
@@ -140,7 +140,7 @@ describe('keys', () => {
       undefined,
       s,
     );
-    expect(rowsOf(s, 'quote', 'XBTUSD').map((r) => r.bidPrice)).toEqual([2, 3]);
+    expect(rowsOf(s, 'quote', 'XBTUSD').map((r) => r.bidPrice)).toEqual([1, 2, 3]);
   });
 
   it('without keys or attributes make an insert-only log in arrival order', () => {
@@ -178,20 +178,7 @@ describe('keys', () => {
     expect(rowsOf(s, 'quote')).toEqual([{ timestamp: 't2', symbol: 'XBTUSD', bidPrice: 2, askPrice: 3 }]);
   });
 
-  it('an empty override keeps a keyless table as a log despite attributes; absent keys default to the documented ones', () => {
-    let s = run(
-      [{ table: 'trade', action: 'partial', keys: [], attributes: { timestamp: 'sorted', symbol: 'grouped' }, filter: {}, data: [] }],
-      { tableKeys: { trade: [] } },
-    );
-    s = run(
-      [
-        { table: 'trade', action: 'insert', data: [{ timestamp: 't1', symbol: 'XBTUSD', size: 1 }] },
-        { table: 'trade', action: 'insert', data: [{ timestamp: 't1', symbol: 'XBTUSD', size: 2 }] },
-      ],
-      undefined,
-      s,
-    );
-    expect(rowsOf(s, 'trade').map((r) => r.size)).toEqual([1, 2]);
+  it('absent keys default to the documented ones', () => {
     const t = run([{ table: 'instrument', action: 'partial', filter: {}, data: [] }]);
     expect(keysOf(t, 'instrument')).toEqual(['symbol']);
   });
