@@ -158,7 +158,8 @@ export class BitmexWebSocket {
   private readonly main: Connection;
   private platform: Connection | undefined;
   private readonly subs: Subscriptions;
-  private readonly listeners = new Map<string, Set<Listener>>();
+  /** Per table; copy-on-write arrays so dispatch needs no iterator and tolerates unsubscribes. */
+  private readonly listeners = new Map<string, readonly Listener[]>();
   /** Confirmed topics per table whose partial has not arrived yet, oldest first. */
   private readonly awaitingPartial = new Map<string, string[]>();
   private readonly errorsSubject = new Subject<BitmexError | FrameParseError>();
@@ -385,12 +386,7 @@ export class BitmexWebSocket {
       const symbols = symbolList === undefined ? undefined : new Set(symbolList);
       const parts = make(subscriber, symbols);
       const listener: Listener = { symbols: parts.symbols, change: parts.change, subscriber };
-      let set = this.listeners.get(table);
-      if (set === undefined) {
-        set = new Set();
-        this.listeners.set(table, set);
-      }
-      set.add(listener);
+      this.listeners.set(table, [...(this.listeners.get(table) ?? []), listener]);
       const onError = (error: BitmexError): void => subscriber.error(error);
       const topics = symbolList === undefined ? [topicOf(table)] : symbolList.map((s) => topicOf(table, s));
       const releases = topics.map((topic) => this.subs.acquire(topic, onError));
@@ -399,7 +395,9 @@ export class BitmexWebSocket {
         parts.late(topic, splitTopic(topic).symbol);
       }
       return () => {
-        this.listeners.get(table)?.delete(listener);
+        const rest = (this.listeners.get(table) ?? []).filter((l) => l !== listener);
+        if (rest.length > 0) this.listeners.set(table, rest);
+        else this.listeners.delete(table);
         for (const release of releases) release();
       };
     });
@@ -490,10 +488,14 @@ export class BitmexWebSocket {
   private onTable(frame: DataFrame): void {
     const state = reduceTables(this.state, frame.action === 'partial' ? this.withFilter(frame) : frame);
     this.state = state;
-    const set = this.listeners.get(frame.table);
-    if (set !== undefined && set.size > 0) {
-      for (const change of state.changes) {
-        for (const l of set) {
+    const listeners = this.listeners.get(frame.table);
+    if (listeners !== undefined) {
+      const changes = state.changes;
+      for (let c = 0; c < changes.length; c++) {
+        const change = changes[c] as Change;
+        for (let i = 0; i < listeners.length; i++) {
+          const l = listeners[i] as Listener;
+          if (l.subscriber.closed) continue;
           if (l.symbols === undefined || (change.symbol !== undefined && l.symbols.has(change.symbol))) l.change(change);
         }
       }
@@ -561,7 +563,7 @@ export class BitmexWebSocket {
   }
 
   private finishListeners(finish: (l: Listener) => void): void {
-    const all = [...this.listeners.values()].flatMap((s) => [...s]);
+    const all = [...this.listeners.values()].flat();
     this.listeners.clear();
     for (const l of all) finish(l);
   }
