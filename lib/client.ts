@@ -160,7 +160,7 @@ export class BitmexWebSocket {
   private readonly subs: Subscriptions;
   /** Per table; copy-on-write arrays so dispatch needs no iterator and tolerates unsubscribes. */
   private readonly listeners = new Map<string, readonly Listener[]>();
-  /** Confirmed topics per table whose partial has not arrived yet, oldest first. */
+  /** Requested topics per table whose partial has not arrived yet, in request order. */
   private readonly awaitingPartial = new Map<string, string[]>();
   private readonly errorsSubject = new Subject<BitmexError | FrameParseError>();
   private readonly options: BitmexWebSocketOptions;
@@ -203,7 +203,13 @@ export class BitmexWebSocket {
     this.status$ = this.main.status$.asObservable();
     this.errors$ = this.errorsSubject.asObservable();
     this.subs = new Subscriptions({
-      send: (endpoint, request) => this.connectionOf(endpoint)?.send(request) ?? false,
+      send: (endpoint, request) => {
+        const sent = this.connectionOf(endpoint)?.send(request) ?? false;
+        if (sent && request.op === 'subscribe' && Array.isArray(request.args)) {
+          for (const topic of request.args as string[]) this.expectPartial(topic);
+        }
+        return sent;
+      },
       isReady: (endpoint) => this.connectionOf(endpoint)?.ready ?? false,
       start: (endpoint) => this.startEndpoint(endpoint),
       dropImage: (topic, reason) => this.dropImage(topic, reason),
@@ -447,23 +453,16 @@ export class BitmexWebSocket {
       case 'table':
         this.onTable(frame);
         return;
-      case 'subscribed': {
+      case 'subscribed':
         this.subs.onSubscribed(frame.subscribe);
-        const { table } = splitTopic(frame.subscribe);
-        const queue = this.awaitingPartial.get(table);
-        if (queue === undefined) this.awaitingPartial.set(table, [frame.subscribe]);
-        else queue.push(frame.subscribe);
         return;
-      }
-      case 'unsubscribed': {
+      case 'unsubscribed':
         this.subs.onUnsubscribed(frame.unsubscribe);
-        const queue = this.awaitingPartial.get(splitTopic(frame.unsubscribe).table);
-        const i = queue?.indexOf(frame.unsubscribe) ?? -1;
-        if (i >= 0) queue?.splice(i, 1);
+        this.forgetPartial(frame.unsubscribe);
         return;
-      }
       case 'error': {
         const delivered = this.subs.onError(endpoint, frame);
+        for (const topic of delivered) this.forgetPartial(topic);
         if (delivered.length === 0) {
           this.errorsSubject.next(new BitmexApiError(frame.status, frame.error, frame.meta, frame.request));
         }
@@ -510,23 +509,43 @@ export class BitmexWebSocket {
   }
 
   /**
-   * A partial belongs to the oldest confirmed topic of its table still waiting for one. When a
-   * server leaves out `filter`, that topic's symbol supplies it, so one symbol's partial never
-   * wipes another symbol's image.
+   * A partial belongs to the oldest requested topic of its table still waiting for one (the one
+   * its filter or rows name, if any). When a server leaves out `filter`, that topic's symbol
+   * supplies it, so one symbol's partial never wipes another symbol's image — whether the
+   * partial comes after its success frame, as on BitMEX, or before it.
    */
   private withFilter(frame: DataFrame & { action: 'partial' }): DataFrame {
     const queue = this.awaitingPartial.get(frame.table);
     if (queue === undefined || queue.length === 0) return frame;
-    let i = 0;
     if (frame.filter !== undefined) {
       const symbol = frame.filter.symbol;
-      i = queue.findIndex((t) => splitTopic(t).symbol === symbol);
-      if (i < 0) return frame;
+      this.forgetPartial(typeof symbol === 'string' ? topicOf(frame.table, symbol) : frame.table);
+      return frame;
     }
+    const named = frame.data[0]?.symbol;
+    let i = typeof named === 'string' ? queue.findIndex((t) => splitTopic(t).symbol === named) : -1;
+    if (i < 0) i = 0;
     const [topic] = queue.splice(i, 1);
-    if (frame.filter !== undefined || topic === undefined) return frame;
-    const symbol = splitTopic(topic).symbol;
+    if (queue.length === 0) this.awaitingPartial.delete(frame.table);
+    const symbol = topic === undefined ? undefined : splitTopic(topic).symbol;
     return symbol === undefined ? frame : { ...frame, filter: { symbol } };
+  }
+
+  private expectPartial(topic: string): void {
+    const { table } = splitTopic(topic);
+    const queue = this.awaitingPartial.get(table);
+    if (queue === undefined) this.awaitingPartial.set(table, [topic]);
+    else if (!queue.includes(topic)) queue.push(topic);
+  }
+
+  private forgetPartial(topic: string): void {
+    const { table } = splitTopic(topic);
+    const queue = this.awaitingPartial.get(table);
+    const i = queue?.indexOf(topic) ?? -1;
+    if (queue !== undefined && i >= 0) {
+      queue.splice(i, 1);
+      if (queue.length === 0) this.awaitingPartial.delete(table);
+    }
   }
 
   private dropImage(topic: string, reason: 'released' | 'resync' | 'disconnected'): void {
