@@ -31,6 +31,7 @@ import type { BookSnapshot } from './book';
 import { parseTimestamp } from './timestamp';
 import type { RowOf } from './rows';
 import { Subscriptions, type Endpoint } from './subscriptions';
+import { authKeyExpiresArgs } from './sign';
 
 /** Where to connect: a network name or a full `ws://`/`wss://` URL of a `/realtime` endpoint. */
 export type Endpointish = 'mainnet' | 'testnet' | (string & {});
@@ -163,7 +164,7 @@ export class BitmexWebSocket {
   /** Requested topics per table whose partial has not arrived yet, in request order. */
   private readonly awaitingPartial = new Map<string, string[]>();
   private readonly errorsSubject = new Subject<BitmexError | FrameParseError>();
-  private readonly options: BitmexWebSocketOptions;
+  private readonly options: Omit<BitmexWebSocketOptions, 'apiSecret'>;
   private state: TablesState;
   private closed = false;
   private fatal: BitmexError | undefined;
@@ -171,11 +172,16 @@ export class BitmexWebSocket {
   private dmsTimer: ReturnType<typeof setInterval> | undefined;
   private lastCancelTime: Date | undefined;
   private dms: Required<DeadMansSwitchOptions> | undefined;
+  /** Why the live session's authentication failed, if it did. */
+  private authError: BitmexApiError | undefined;
 
   constructor(options: BitmexWebSocketOptions = {}) {
-    this.options = options;
+    const { apiSecret, ...rest } = options;
+    // Kept without the secret: it lives only in the signing closure below, out of any object a
+    // user might log or inspect.
+    this.options = rest;
     this.url = resolveEndpoint(options.endpoint);
-    const { apiKey, apiSecret } = options;
+    const { apiKey } = options;
     if ((apiKey === undefined) !== (apiSecret === undefined)) {
       throw new TypeError('apiKey and apiSecret must be given together');
     }
@@ -199,7 +205,11 @@ export class BitmexWebSocket {
       ...(options.tableKeys !== undefined ? { tableKeys: options.tableKeys } : {}),
       ...(options.maxTableLength !== undefined ? { maxTableLength: options.maxTableLength } : {}),
     });
-    this.main = this.makeConnection('main', this.url, apiKey !== undefined && apiSecret !== undefined ? { apiKey, apiSecret } : undefined);
+    this.main = this.makeConnection(
+      'main',
+      this.url,
+      apiKey !== undefined && apiSecret !== undefined ? () => authKeyExpiresArgs(apiKey, apiSecret) : undefined,
+    );
     this.status$ = this.main.status$.asObservable();
     this.errors$ = this.errorsSubject.asObservable();
     this.subs = new Subscriptions({
@@ -241,9 +251,7 @@ export class BitmexWebSocket {
   connect(): Promise<void> {
     if (this.closed) return Promise.reject(this.fatal ?? new BitmexError('client is closed'));
     if (this.main.ready) {
-      return this.main.authenticated || this.options.apiKey === undefined
-        ? Promise.resolve()
-        : Promise.reject(new BitmexApiError(401, 'authentication failed'));
+      return this.authError === undefined ? Promise.resolve() : Promise.reject(this.authError);
     }
     const p = new Promise<void>((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
     this.startEndpoint('main');
@@ -339,7 +347,7 @@ export class BitmexWebSocket {
     this.connectionOf(endpoint)?.start();
   }
 
-  private makeConnection(endpoint: Endpoint, url: string, credentials: { apiKey: string; apiSecret: string } | undefined): Connection {
+  private makeConnection(endpoint: Endpoint, url: string, authArgs: (() => readonly [string, number, string]) | undefined): Connection {
     const o = this.options;
     const handler: ConnectionHandler = {
       ready: (authError) => this.onReady(endpoint, authError),
@@ -351,7 +359,7 @@ export class BitmexWebSocket {
       {
         url,
         WebSocketCtor: o.WebSocketCtor ?? (WebSocketDefault as unknown as WebSocketCtor),
-        credentials,
+        authArgs,
         heartbeat: o.heartbeat === false ? false : { idleMs: o.heartbeat?.idleMs ?? 5000, timeoutMs: o.heartbeat?.timeoutMs ?? 5000 },
         reconnect:
           o.reconnect === false
@@ -411,6 +419,7 @@ export class BitmexWebSocket {
 
   private onReady(endpoint: Endpoint, authError: BitmexApiError | undefined): void {
     if (endpoint === 'main') {
+      this.authError = authError;
       if (authError !== undefined) {
         this.rejectWaiters(authError);
       } else {

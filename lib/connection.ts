@@ -7,7 +7,6 @@ import { BehaviorSubject, type Subscription } from 'rxjs';
 import { webSocket, type WebSocketSubject } from 'rxjs/webSocket';
 import { BitmexApiError, BitmexConnectionError } from './errors';
 import { parseFrame, FrameParseError, type ServerFrame } from './frames';
-import { authKeyExpiresArgs } from './sign';
 
 /** Connection status as seen by users. */
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -61,7 +60,8 @@ export interface ConnectionHandler {
 export interface ConnectionSettings {
   readonly url: string;
   readonly WebSocketCtor: WebSocketCtor;
-  readonly credentials: { readonly apiKey: string; readonly apiSecret: string } | undefined;
+  /** Makes fresh `authKeyExpires` args; a closure, so the secret is in no inspectable object. */
+  readonly authArgs: (() => readonly [string, number, string]) | undefined;
   readonly heartbeat: Required<HeartbeatOptions> | false;
   readonly reconnect: Required<ReconnectOptions> | false;
 }
@@ -284,13 +284,13 @@ export class Connection {
 
   private onWelcome(): void {
     this.welcomed = true;
-    const creds = this.settings.credentials;
-    if (creds === undefined) {
+    const authArgs = this.settings.authArgs;
+    if (authArgs === undefined) {
       this.becomeReady(undefined);
       return;
     }
     this.authPending = true;
-    this.send({ op: 'authKeyExpires', args: authKeyExpiresArgs(creds.apiKey, creds.apiSecret) });
+    this.send({ op: 'authKeyExpires', args: authArgs() });
   }
 
   private becomeReady(authError: BitmexApiError | undefined): void {

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { Subscription, map } from 'rxjs';
 import { BitmexApiError, BitmexWebSocket, type BookSnapshot, type Change } from '../lib/index';
 import { BitmexSimulator } from '../lib/testing';
@@ -242,6 +243,13 @@ describe('authentication', () => {
     expect(args[1]).toBeGreaterThan(Date.now() / 1000);
     expect(sent[1]).toEqual({ op: 'subscribe', args: ['position'] });
     expect(sim.connections()[0]?.authenticated).toBe(true);
+  });
+
+  it('keeps the secret out of anything inspectable and off the wire', async () => {
+    const c = client({ apiKey: KEY, apiSecret: SECRET });
+    await c.connect();
+    expect(inspect(c, { depth: 8, showHidden: true })).not.toContain(SECRET);
+    expect(sim.received.map((r) => r.text).join('\n')).not.toContain(SECRET);
   });
 
   it('fails private topics with a 401 and keeps public ones on a bad secret', async () => {
