@@ -38,10 +38,17 @@ interface Topic {
   retries: number;
   /** Set when an unsubscribe is in flight only to get a fresh partial. */
   resyncing: boolean;
+  /** A resync waiting out its backoff. */
+  resyncTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last resync was sent, and how many came in a row, to back off a server that keeps contradicting itself. */
+  lastResyncAt: number;
+  resyncs: number;
 }
 
 const RETRY_INITIAL_MS = 1000;
 const RETRY_MAX_MS = 30000;
+/** Resyncs of one topic closer together than this count as a streak and back off. */
+const RESYNC_WINDOW_MS = 10000;
 
 /** Splits an error text into words that may name a topic or table. */
 function wordsOf(text: string): Set<string> {
@@ -87,6 +94,9 @@ export class Subscriptions {
         retryTimer: undefined,
         retries: 0,
         resyncing: false,
+        resyncTimer: undefined,
+        lastResyncAt: -Infinity,
+        resyncs: 0,
       };
       this.topics.set(name, topic);
     }
@@ -106,6 +116,8 @@ export class Subscriptions {
       t.sinks.delete(onError);
       t.refs--;
       if (t.refs === 0 && !this.closed) {
+        if (t.resyncTimer !== undefined) clearTimeout(t.resyncTimer);
+        t.resyncTimer = undefined;
         this.link.dropImage(t.name, 'released');
         this.schedule();
       }
@@ -137,14 +149,27 @@ export class Subscriptions {
     return whole !== undefined && whole.refs > 0 ? whole.name : undefined;
   }
 
-  /** Gets a fresh partial for a topic whose image went wrong: unsubscribe, then subscribe. */
+  /**
+   * Gets a fresh partial for a topic whose image went wrong: unsubscribe, then subscribe. The
+   * image is dropped at once (later deltas are skipped); repeated resyncs within a short time
+   * back off, so a server that keeps contradicting itself is not flooded with requests.
+   */
   resync(name: string): boolean {
     const t = this.topics.get(name);
-    if (t === undefined || t.refs === 0 || t.server !== 'subscribed' || !this.link.isReady(t.endpoint)) return false;
+    if (t === undefined || t.refs === 0 || t.server !== 'subscribed' || t.resyncTimer !== undefined) return false;
+    if (!this.link.isReady(t.endpoint)) return false;
     this.link.dropImage(name, 'resync');
-    t.resyncing = true;
-    t.server = 'unsubscribing';
-    this.link.send(t.endpoint, { op: 'unsubscribe', args: [name] });
+    t.resyncs = Date.now() - t.lastResyncAt < RESYNC_WINDOW_MS ? t.resyncs + 1 : 0;
+    const go = (): void => {
+      t.resyncTimer = undefined;
+      if (this.closed || t.refs === 0 || t.server !== 'subscribed' || !this.link.isReady(t.endpoint)) return;
+      t.lastResyncAt = Date.now();
+      t.resyncing = true;
+      t.server = 'unsubscribing';
+      this.link.send(t.endpoint, { op: 'unsubscribe', args: [name] });
+    };
+    if (t.resyncs === 0) go();
+    else t.resyncTimer = setTimeout(go, backoffDelay(t.resyncs - 1, RETRY_INITIAL_MS, RETRY_MAX_MS));
     return true;
   }
 
@@ -293,7 +318,8 @@ export class Subscriptions {
 
   private clearRetry(t: Topic): void {
     if (t.retryTimer !== undefined) clearTimeout(t.retryTimer);
-    t.retryTimer = undefined;
+    if (t.resyncTimer !== undefined) clearTimeout(t.resyncTimer);
+    t.retryTimer = t.resyncTimer = undefined;
   }
 
   private forgetIfIdle(t: Topic): void {

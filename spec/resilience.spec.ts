@@ -209,6 +209,26 @@ describe('faults', () => {
     expect(w.problems).toEqual([]);
   });
 
+  it('backs off when the server keeps contradicting the image', async () => {
+    const c = client();
+    const errors: unknown[] = [];
+    subs.push(c.errors$.subscribe((e) => errors.push(e)));
+    const w = watchBooks(c, ['XBTUSD']);
+    await booksMatchTruth(w);
+    const connId = latestConnId();
+    const subscribeTimes = () => sim.received.filter((r) => r.connId === connId && r.text.includes('"subscribe"')).map((r) => r.at);
+    sim.sendUnknownRowUpdate('XBTUSD');
+    await waitFor(() => subscribeTimes().length === 2);
+    await booksMatchTruth(w);
+    sim.sendUnknownRowUpdate('XBTUSD');
+    await waitFor(() => subscribeTimes().length === 3, 5000, 'the second resync');
+    const times = subscribeTimes();
+    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(450);
+    await booksMatchTruth(w);
+    expect(errors).toHaveLength(2);
+    expect(w.problems).toEqual([]);
+  });
+
   it('drops deltas that arrive before their partial and builds the right book', async () => {
     const c = client();
     const errors: unknown[] = [];
