@@ -7,18 +7,17 @@
  * Ctrl-C (or `--duration`) closes the client and the simulator, and the process exits by itself.
  * When stdout is not a terminal it prints a plain frame once per second instead of redrawing.
  *
- * In an app, import from 'bitmex-rxjs' and 'bitmex-rxjs/testing' instead of '../lib/…'.
+ * In an app, import from 'bitmex-rxjs' instead of '../lib/…'. ./shared holds the examples'
+ * command-line plumbing: flags, the embedded simulator ('bitmex-rxjs/testing'), a clean stop.
  */
-import { parseArgs } from 'node:util';
-import { auditTime, bufferTime, combineLatest, map, merge, scan, startWith, type Observable, type Subscription } from 'rxjs';
+import { auditTime, bufferTime, combineLatest, map, merge, scan, startWith, type Observable } from 'rxjs';
 import { BitmexWebSocket, type BookLevel, type BookSnapshot, type BookTable, type ConnectionStatus, type Trade } from '../lib/index';
-import { BitmexSimulator } from '../lib/testing';
+import { commandLine, endpointOrSimulator, lifecycle, run } from './shared';
 
-const flags = parseFlags();
-
+const { flags, usage } = commandLine('order-book', { symbol: 'XBTUSD', depth: '10' });
 const symbol = flags.symbol;
-const depth = positiveInteger('depth', flags.depth);
-const durationS = flags.duration === undefined ? undefined : positiveNumber('duration', flags.duration);
+const depth = Number(flags.depth);
+if (!Number.isInteger(depth) || depth <= 0) usage(`--depth takes a positive integer, got ${flags.depth}`);
 // orderBookL2_25 carries 25 levels a side: plenty for a ladder and far less traffic than the full book.
 const table: BookTable = depth <= 25 ? 'orderBookL2_25' : 'orderBookL2';
 const tty = process.stdout.isTTY === true;
@@ -35,11 +34,7 @@ interface View {
 }
 
 async function main(): Promise<void> {
-  const sim =
-    flags.endpoint === undefined
-      ? new BitmexSimulator({ symbols: [symbol], tickMs: 50, eventsPerTick: 2, seed: Date.now() % 1_000_000 })
-      : undefined;
-  const endpoint = sim === undefined ? (flags.endpoint as string) : (await sim.start()).url;
+  const { endpoint, sim } = await endpointOrSimulator(flags.endpoint, { symbols: [symbol], eventsPerTick: 2 });
   const source = sim === undefined ? endpoint : `simulator ${endpoint}`;
   const bitmex = new BitmexWebSocket({ endpoint });
 
@@ -62,40 +57,26 @@ async function main(): Promise<void> {
     ),
   });
 
-  let subscription: Subscription | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let stopping = false;
-  const stop = async (exitCode: number): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    clearTimeout(timer);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    subscription?.unsubscribe();
-    await bitmex.close();
-    await sim?.stop();
-    if (tty) process.stdout.write('\x1b[?25h\n'); // show the cursor again
-    process.exitCode = exitCode;
-  };
-  const onSignal = (): void => void stop(0);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  // A closed pipe (e.g. `| head`) ends the demo instead of crashing it.
-  process.stdout.on('error', onSignal);
-  if (durationS !== undefined) timer = setTimeout(onSignal, durationS * 1000);
+  const life = lifecycle({
+    bitmex,
+    sim,
+    durationS: flags.durationS,
+    onStopped: () => {
+      if (tty) process.stdout.write('\x1b[?25h\n'); // show the cursor again
+    },
+  });
 
   if (tty) process.stdout.write('\x1b[?25l\x1b[2J'); // hide the cursor, clear once
   // At most 10 redraws a second on a terminal; a plain frame a second otherwise.
-  subscription = view$.pipe(auditTime(tty ? 100 : 1000)).subscribe({
-    next: (view) => {
-      const lines = render(view, source);
-      process.stdout.write(tty ? `\x1b[H${lines.map((l) => `${l}\x1b[K`).join('\n')}\x1b[J` : `${lines.join('\n')}\n\n`);
-    },
-    error: (e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-      void stop(1);
-    },
-  });
+  life.subscriptions.add(
+    view$.pipe(auditTime(tty ? 100 : 1000)).subscribe({
+      next: (view) => {
+        const lines = render(view, source);
+        process.stdout.write(tty ? `\x1b[H${lines.map((l) => `${l}\x1b[K`).join('\n')}\x1b[J` : `${lines.join('\n')}\n\n`);
+      },
+      error: life.fail,
+    }),
+  );
 }
 
 /** The lines of one frame: header, asks (worst to best), spread and mid, bids (best to worst), trades. */
@@ -149,39 +130,4 @@ function decimalsOf(n: number): number {
   return dot < 0 ? 0 : Math.min(8, s.length - dot - 1);
 }
 
-function parseFlags(): { symbol: string; depth: string; endpoint?: string; duration?: string } {
-  try {
-    return parseArgs({
-      options: {
-        symbol: { type: 'string', default: 'XBTUSD' },
-        depth: { type: 'string', default: '10' },
-        endpoint: { type: 'string' },
-        duration: { type: 'string' },
-      },
-    }).values;
-  } catch (e) {
-    return usage((e as Error).message);
-  }
-}
-
-function positiveInteger(name: string, raw: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) usage(`--${name} takes a positive integer, got ${raw}`);
-  return n;
-}
-
-function positiveNumber(name: string, raw: string): number {
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) usage(`--${name} takes a positive number, got ${raw}`);
-  return n;
-}
-
-function usage(problem: string): never {
-  process.stderr.write(`${problem}\nusage: order-book [--symbol XBTUSD] [--depth 10] [--endpoint testnet|mainnet|ws://…] [--duration SECONDS]\n`);
-  process.exit(2);
-}
-
-main().catch((e: unknown) => {
-  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 1;
-});
+run(main);

@@ -10,20 +10,18 @@
  * With no keys and no `--endpoint` it starts the embedded simulator with a generated key pair, so
  * it demonstrates itself offline. The secret is never printed.
  *
- * In an app, import from 'bitmex-rxjs' and 'bitmex-rxjs/testing' instead of '../lib/…'.
+ * In an app, import from 'bitmex-rxjs' instead of '../lib/…'. ./shared holds the examples'
+ * command-line plumbing: flags, the embedded simulator ('bitmex-rxjs/testing'), a clean stop.
  */
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
-import { interval, merge, type Subscription } from 'rxjs';
+import { interval, merge } from 'rxjs';
 import { BitmexWebSocket, type Order, type Position } from '../lib/index';
-import { BitmexSimulator } from '../lib/testing';
+import { commandLine, lifecycle, messageOf, run, startSimulator, type Target } from './shared';
 
 const DEAD_MANS_SWITCH_MS = 60_000;
 const SUMMARY_EVERY_MS = 5_000;
 
-const flags = parseFlags();
-const durationS = flags.duration === undefined ? undefined : Number(flags.duration);
-if (durationS !== undefined && !(durationS > 0)) usage(`--duration takes a positive number, got ${flags.duration}`);
+const { flags, usage } = commandLine('[BITMEX_API_KEY=… BITMEX_API_SECRET=…] private', {});
 
 async function main(): Promise<void> {
   const envKey = process.env.BITMEX_API_KEY;
@@ -31,63 +29,43 @@ async function main(): Promise<void> {
   if ((envKey === undefined || envKey === '') !== (envSecret === undefined || envSecret === '')) {
     usage('set both BITMEX_API_KEY and BITMEX_API_SECRET, or neither (then the simulator is used)');
   }
-  let sim: BitmexSimulator | undefined;
   let credentials: { apiKey: string; apiSecret: string };
-  let endpoint: string;
+  let target: Target;
   if (envKey !== undefined && envKey !== '' && envSecret !== undefined) {
     credentials = { apiKey: envKey, apiSecret: envSecret };
-    endpoint = flags.endpoint ?? 'testnet';
+    target = { endpoint: flags.endpoint ?? 'testnet', sim: undefined };
   } else if (flags.endpoint === undefined) {
     // A throwaway key pair the simulator will accept: nothing real is at stake.
     credentials = { apiKey: randomBytes(12).toString('hex'), apiSecret: randomBytes(24).toString('base64url') };
-    sim = new BitmexSimulator({
-      apiKeys: { [credentials.apiKey]: credentials.apiSecret },
-      tickMs: 50,
-      privateEventRate: 0.3,
-      seed: Date.now() % 1_000_000,
-    });
-    endpoint = (await sim.start()).url;
+    target = await startSimulator({ apiKeys: { [credentials.apiKey]: credentials.apiSecret }, privateEventRate: 0.3 });
   } else {
     return usage('--endpoint needs BITMEX_API_KEY and BITMEX_API_SECRET in the environment');
   }
 
+  const { endpoint, sim } = target;
   const bitmex = new BitmexWebSocket({ endpoint, ...credentials, deadMansSwitch: DEAD_MANS_SWITCH_MS });
   const where = sim === undefined ? endpoint : `the simulator at ${endpoint} (generated key pair)`;
   say(`connecting to ${where} with API key ${mask(credentials.apiKey)}`);
 
-  let subscription: Subscription | undefined;
-  let stopping = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const stop = async (exitCode: number): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    clearTimeout(timer);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    subscription?.unsubscribe();
-    await bitmex.close(); // sends cancelAllAfter 0 first: the switch is disarmed
-    await sim?.stop();
-    say(exitCode === 0 ? "closed; dead man's switch disarmed" : 'closed');
-    process.exitCode = exitCode;
-  };
-  const onSignal = (): void => void stop(0);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  // A closed pipe (e.g. `| head`) ends the demo instead of crashing it.
-  process.stdout.on('error', onSignal);
-  if (durationS !== undefined) timer = setTimeout(onSignal, durationS * 1000);
+  // Stopping closes the client, which sends cancelAllAfter 0 first: the switch is disarmed.
+  const life = lifecycle({
+    bitmex,
+    sim,
+    durationS: flags.durationS,
+    onStopped: (exitCode) => say(exitCode === 0 ? "closed; dead man's switch disarmed" : 'closed'),
+  });
 
   try {
     await bitmex.connect(); // resolves once authenticated; rejects with the reason otherwise
   } catch (e) {
-    process.stderr.write(`could not connect: ${e instanceof Error ? e.message : String(e)}\n`);
-    return stop(1);
+    process.stderr.write(`could not connect: ${messageOf(e)}\n`);
+    return life.stop(1);
   }
   say(`authenticated; dead man's switch: cancelAllAfter ${DEAD_MANS_SWITCH_MS / 1000} s, re-armed every 15 s`);
 
   // Position rows update on every mark price move: print only when the quantity changes.
   const shownQty = new Map<string, number | undefined>();
-  subscription = merge(
+  const updates = merge(
     bitmex.table$('order'),
     bitmex.table$('position'),
     interval(SUMMARY_EVERY_MS),
@@ -100,11 +78,9 @@ async function main(): Promise<void> {
         say(describePosition(item));
       }
     },
-    error: (e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-      void stop(1);
-    },
+    error: life.fail,
   });
+  life.subscriptions.add(updates);
   bitmex.errors$.subscribe((e) => process.stderr.write(`problem: ${e.message}\n`));
 }
 
@@ -144,22 +120,4 @@ function say(line: string): void {
   process.stdout.write(`${new Date().toISOString().slice(11, 23)}  ${line}\n`);
 }
 
-function parseFlags(): { endpoint?: string; duration?: string } {
-  try {
-    return parseArgs({ options: { endpoint: { type: 'string' }, duration: { type: 'string' } } }).values;
-  } catch (e) {
-    return usage((e as Error).message);
-  }
-}
-
-function usage(problem: string): never {
-  process.stderr.write(
-    `${problem}\nusage: [BITMEX_API_KEY=… BITMEX_API_SECRET=…] private [--endpoint testnet|mainnet|ws://…] [--duration SECONDS]\n`,
-  );
-  process.exit(2);
-}
-
-main().catch((e: unknown) => {
-  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 1;
-});
+run(main);

@@ -12,6 +12,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { bookOf, emptyTables, L2_TABLES, reduceTables, rowsOf, type BookSnapshot, type Row, type TableAction, type TableFrame } from '../lib/index';
+import { run } from './shared';
 
 /** One line of a recording (see examples/recorder.ts). */
 interface RecordedChange {
@@ -151,7 +152,4 @@ function usage(problem: string): never {
   process.exit(2);
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 1;
-});
+run(main);

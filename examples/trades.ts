@@ -5,18 +5,15 @@
  * replays the trades the partial carried, then the live ones. Without `--endpoint` it starts the
  * embedded simulator. Ctrl-C (or `--duration`) closes everything and prints per-symbol totals.
  *
- * In an app, import from 'bitmex-rxjs' and 'bitmex-rxjs/testing' instead of '../lib/…'.
+ * In an app, import from 'bitmex-rxjs' instead of '../lib/…'. ./shared holds the examples'
+ * command-line plumbing: flags, the embedded simulator ('bitmex-rxjs/testing'), a clean stop.
  */
-import { parseArgs } from 'node:util';
-import type { Subscription } from 'rxjs';
 import { BitmexWebSocket, type Trade } from '../lib/index';
-import { BitmexSimulator } from '../lib/testing';
+import { commandLine, endpointOrSimulator, lifecycle, run } from './shared';
 
-const flags = parseFlags();
+const { flags, usage } = commandLine('trades', { symbols: 'XBTUSD,ETHUSD' });
 const symbols = flags.symbols.split(',').filter((s) => s !== '');
 if (symbols.length === 0) usage('--symbols needs at least one symbol');
-const durationS = flags.duration === undefined ? undefined : Number(flags.duration);
-if (durationS !== undefined && !(durationS > 0)) usage(`--duration takes a positive number, got ${flags.duration}`);
 const tty = process.stdout.isTTY === true;
 
 const TICKS: Readonly<Record<string, string>> = { PlusTick: '▲', ZeroPlusTick: '△', MinusTick: '▼', ZeroMinusTick: '▽' };
@@ -30,9 +27,7 @@ interface Totals {
 }
 
 async function main(): Promise<void> {
-  const sim =
-    flags.endpoint === undefined ? new BitmexSimulator({ symbols, tickMs: 50, eventsPerTick: 2, seed: Date.now() % 1_000_000 }) : undefined;
-  const endpoint = sim === undefined ? (flags.endpoint as string) : (await sim.start()).url;
+  const { endpoint, sim } = await endpointOrSimulator(flags.endpoint, { symbols, eventsPerTick: 2 });
   const bitmex = new BitmexWebSocket({ endpoint });
   process.stdout.write(`trade tape for ${symbols.join(', ')} from ${sim === undefined ? endpoint : `the simulator at ${endpoint}`}\n`);
 
@@ -52,62 +47,17 @@ async function main(): Promise<void> {
     process.stdout.write(`${colored}\n`);
   };
 
-  let subscription: Subscription | undefined;
-  let stopping = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const stop = async (exitCode: number): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    clearTimeout(timer);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    subscription?.unsubscribe();
-    await bitmex.close();
-    await sim?.stop();
+  const printTotals = (): void => {
     process.stdout.write('\ntotals:\n');
     for (const [symbol, t] of totals) {
       const buyShare = t.trades === 0 ? 0 : Math.round((100 * t.buys) / t.trades);
       process.stdout.write(`  ${symbol.padEnd(width)}  ${t.trades} trades, ${t.contracts.toLocaleString('en-US')} contracts, ${buyShare}% buys, last ${t.lastPrice ?? '-'}\n`);
     }
-    process.exitCode = exitCode;
   };
-  const onSignal = (): void => void stop(0);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  // A closed pipe (e.g. `| head`) ends the demo instead of crashing it.
-  process.stdout.on('error', onSignal);
-  if (durationS !== undefined) timer = setTimeout(onSignal, durationS * 1000);
+  const life = lifecycle({ bitmex, sim, durationS: flags.durationS, onStopped: printTotals });
 
-  subscription = bitmex.table$('trade', symbols).subscribe({
-    next: onTrade,
-    error: (e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-      void stop(1);
-    },
-  });
+  life.subscriptions.add(bitmex.table$('trade', symbols).subscribe({ next: onTrade, error: life.fail }));
   bitmex.errors$.subscribe((e) => process.stderr.write(`problem: ${e.message}\n`));
 }
 
-function parseFlags(): { symbols: string; endpoint?: string; duration?: string } {
-  try {
-    return parseArgs({
-      options: {
-        symbols: { type: 'string', default: 'XBTUSD,ETHUSD' },
-        endpoint: { type: 'string' },
-        duration: { type: 'string' },
-      },
-    }).values;
-  } catch (e) {
-    return usage((e as Error).message);
-  }
-}
-
-function usage(problem: string): never {
-  process.stderr.write(`${problem}\nusage: trades [--symbols XBTUSD,ETHUSD] [--endpoint testnet|mainnet|ws://…] [--duration SECONDS]\n`);
-  process.exit(2);
-}
-
-main().catch((e: unknown) => {
-  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 1;
-});
+run(main);

@@ -3,7 +3,7 @@
  * itself after `--duration`, and a recording replays into a book. Each example starts its own
  * embedded simulator on 127.0.0.1, so nothing here touches the network.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,13 +18,25 @@ interface Run {
   readonly stderr: string;
 }
 
-/** Runs a command from the repository root with piped (non-TTY) output; kills it after `killAfterMs` (a hang fails the test). */
-function run(command: string, args: readonly string[], killAfterMs: number, env: NodeJS.ProcessEnv = process.env): Promise<Run> {
+/**
+ * Runs a command from the repository root with piped (non-TTY) output; kills it after `killAfterMs` (a hang fails the test).
+ * `onStdout` sees the output so far after each chunk, with the child (e.g. to signal it).
+ */
+function run(
+  command: string,
+  args: readonly string[],
+  killAfterMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+  onStdout?: (stdout: string, child: ChildProcess) => void,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      onStdout?.(stdout, child);
+    });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     child.on('error', reject);
@@ -36,8 +48,8 @@ function run(command: string, args: readonly string[], killAfterMs: number, env:
 }
 
 /** Runs an example with tsx, the way `npm start` does (but without npm's own start-up cost). */
-function example(file: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<Run> {
-  return run(process.execPath, ['--import', 'tsx', join('examples', file), ...args], 15000, env);
+function example(file: string, args: readonly string[], env?: NodeJS.ProcessEnv, onStdout?: (stdout: string, child: ChildProcess) => void): Promise<Run> {
+  return run(process.execPath, ['--import', 'tsx', join('examples', file), ...args], 15000, env, onStdout);
 }
 
 /** `ask|bid  price  size` lines of a printed ladder. */
@@ -123,6 +135,46 @@ describe('examples', () => {
     for (const symbol of tape) expect(['XBTUSD', 'ETHUSD']).toContain(symbol);
   }, 30000);
 
+  it('Ctrl-C (SIGINT) stops trades cleanly: the client and simulator close, totals print, exit code 0', async () => {
+    let signalled = false;
+    const r = await example('trades.ts', ['--symbols', 'XBTUSD'], undefined, (stdout, child) => {
+      // Signal once the first trade is on the tape, i.e. mid-stream.
+      if (!signalled && /^\d\d:\d\d:\d\d\.\d{3} {2}XBTUSD /m.test(stdout)) {
+        signalled = true;
+        child.kill('SIGINT');
+      }
+    });
+    expect(signalled).toBe(true);
+    expect(r.stderr).toBe('');
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\ntotals:\n {2}XBTUSD {2}[1-9]\d* trades, .*\n$/);
+  }, 30000);
+
+  it('a bad flag or --duration prints the problem and the usage line, exit code 2', async () => {
+    const common = '[--endpoint testnet|mainnet|ws://…] [--duration SECONDS]';
+    const unknown = await example('recorder.ts', ['--nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toMatch(/'--nope'.*\n/);
+    expect(unknown.stderr.endsWith(`\nusage: recorder [--topics orderBookL2_25:XBTUSD,trade:XBTUSD] [--out recording.ndjson] ${common}\n`)).toBe(true);
+    for (const duration of ['-1', 'soon', 'Infinity']) {
+      const r = await example('trades.ts', [`--duration=${duration}`]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`--duration takes a positive number, got ${duration}\nusage: trades [--symbols XBTUSD,ETHUSD] ${common}\n`);
+    }
+    const depth = await example('order-book.ts', ['--depth', '2.5']);
+    expect(depth.code).toBe(2);
+    expect(depth.stderr).toBe(`--depth takes a positive integer, got 2.5\nusage: order-book [--symbol XBTUSD] [--depth 10] ${common}\n`);
+    const noKeys = { ...process.env, BITMEX_API_KEY: '', BITMEX_API_SECRET: '' };
+    const keyless = await example('private.ts', ['--endpoint', 'ws://127.0.0.1:1/realtime'], noKeys);
+    expect(keyless.code).toBe(2);
+    expect(keyless.stderr).toBe(
+      `--endpoint needs BITMEX_API_KEY and BITMEX_API_SECRET in the environment\nusage: [BITMEX_API_KEY=… BITMEX_API_SECRET=…] private ${common}\n`,
+    );
+  }, 60000);
+
   it('private authenticates with the env keys, arms and then disarms the dead man\'s switch, never prints the secret', async () => {
     const apiKey = 'example-spec-key';
     const apiSecret = 'example-spec-secret-9f3a';
@@ -152,7 +204,7 @@ describe('examples', () => {
     const r = await typecheck;
     expect(r.stdout + r.stderr).not.toMatch(/error TS/);
     expect(r.code).toBe(0);
-    for (const file of ['order-book.ts', 'trades.ts', 'private.ts', 'recorder.ts', 'replay.ts', 'simulator.ts']) {
+    for (const file of ['shared.ts', 'order-book.ts', 'trades.ts', 'private.ts', 'recorder.ts', 'replay.ts', 'simulator.ts']) {
       expect(r.stdout).toContain(join(ROOT, 'examples', file));
     }
   }, 120000);
