@@ -95,8 +95,8 @@ export class Connection {
   /** Current status; replays the latest value. */
   readonly status$ = new BehaviorSubject<ConnectionStatus>('closed');
   /** True between the welcome (and auth) and the socket's end. */
-  isReady = false;
-  /** Whether the live session is authenticated. */
+  private isReady = false;
+  /** Whether the live session is authenticated (read-only outside). */
   authenticated = false;
 
   private readonly settings: ConnectionSettings;
