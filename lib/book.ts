@@ -20,7 +20,10 @@ export interface BookLevel {
   readonly id: number | undefined;
 }
 
-/** The top of one book. Frozen. */
+/**
+ * The top of one book. Frozen. A book view's successive snapshots share the frozen array of a
+ * side whose levels did not change, and every unchanged level object.
+ */
 export interface BookSnapshot {
   readonly symbol: string;
   /** Latest row timestamp applied to this book (ISO string; '' if rows carried none). */
@@ -137,6 +140,11 @@ export class L2Book {
     if (typeof ts === 'string') this.timestamp = ts;
   }
 
+  /** Freezes a row to be stored. */
+  private adopt(row: Row): Row {
+    return Object.freeze(row);
+  }
+
   /** The key list of `row`, reusing the shared one when equal. */
   private keysFor(row: Row): readonly string[] {
     if (hasKeys(row, this.keys)) return this.keys;
@@ -150,14 +158,16 @@ export class L2Book {
   }
 
   /**
-   * Adds (or replaces) a level from a frozen row. Returns false when the row cannot be placed
-   * (no side, id or finite price).
+   * Adds (or replaces) a level from a row, which it freezes and adopts. Returns the frozen row,
+   * or undefined (leaving the row as it is) when it cannot be placed: no side, id or finite
+   * price.
    */
-  insert(row: Row): boolean {
-    const side = this.sideOf(row);
-    const id = row.id;
-    const price = row.price;
-    if (side === undefined || typeof id !== 'number' || typeof price !== 'number' || !Number.isFinite(price)) return false;
+  insert(input: Row): Row | undefined {
+    const side = this.sideOf(input);
+    const id = input.id;
+    const price = input.price;
+    if (side === undefined || typeof id !== 'number' || typeof price !== 'number' || !Number.isFinite(price)) return undefined;
+    const row = this.adopt(input);
     const old = side.ids.get(id);
     if (old !== undefined) {
       side.tree.delete(old);
@@ -167,7 +177,7 @@ export class L2Book {
     side.ids.set(id, entry);
     side.tree.add(entry);
     this.touch(side, price, row);
-    return true;
+    return row;
   }
 
   /**
@@ -182,7 +192,7 @@ export class L2Book {
     // BitMEX now sends whole rows in updates, with the keys of the stored row in the same order:
     // then the merge equals the patch, so adopt it (no allocation, no key list); else merge.
     let row: Row;
-    if (hasKeys(patch, entry.keys)) row = Object.freeze(patch);
+    if (hasKeys(patch, entry.keys)) row = this.adopt(patch);
     else {
       const keys = entry.keys;
       let complete = true;
@@ -192,7 +202,7 @@ export class L2Book {
           break;
         }
       }
-      row = Object.freeze(complete ? patch : { ...entry.row, ...patch });
+      row = this.adopt(complete ? patch : { ...entry.row, ...patch });
       entry.keys = this.keysFor(row);
     }
     const price = row.price;
@@ -237,10 +247,13 @@ export class L2Book {
 
   /** The best `depth` levels of a side, O(depth). */
   top(side: BookSide, depth: number): BookLevel[] {
-    const out: BookLevel[] = [];
-    side.tree.forEach(depth, (e) => {
-      out.push((e.level ??= levelOf(e)));
-    });
+    const head = side.tree.head(depth);
+    const n = Math.min(depth, head.length);
+    const out = new Array<BookLevel>(n);
+    for (let i = 0; i < n; i++) {
+      const e = head[i] as LevelEntry;
+      out[i] = e.level ??= levelOf(e);
+    }
     return out;
   }
 
@@ -264,21 +277,47 @@ export function freezeSnapshot(symbol: string, timestamp: string, bids: BookLeve
   return Object.freeze({ symbol, timestamp, bids: Object.freeze(bids), asks: Object.freeze(asks) });
 }
 
-function sameLevels(a: readonly BookLevel[], b: readonly BookLevel[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** Normalises a depth option (default 25). */
 export function depthOf(depth: number | undefined): number {
   return depth === undefined ? 25 : Math.max(0, Math.floor(depth));
 }
 
 /**
+ * The top `depth` levels of a side as a frozen array: `prev` itself when they are the same
+ * level objects (nothing to allocate or freeze), else a new array.
+ */
+function topLevels(side: BookSide, depth: number, prev: readonly BookLevel[] | undefined): readonly BookLevel[] {
+  const head = side.tree.head(depth);
+  const n = Math.min(depth, head.length);
+  let i = 0;
+  if (prev !== undefined && prev.length === n) {
+    while (i < n) {
+      const e = head[i] as LevelEntry;
+      if ((e.level ??= levelOf(e)) !== prev[i]) break;
+      i++;
+    }
+    if (i === n) return prev;
+  }
+  const out = new Array<BookLevel>(n);
+  for (let j = 0; j < i; j++) out[j] = (prev as readonly BookLevel[])[j] as BookLevel;
+  for (; i < n; i++) {
+    const e = head[i] as LevelEntry;
+    out[i] = e.level ??= levelOf(e);
+  }
+  return Object.freeze(out);
+}
+
+/** The price of the `depth`-th level, or `none` when the side has fewer (any touch may enter the top). */
+function nthPrice(levels: readonly BookLevel[], depth: number, none: number): number {
+  return levels.length < depth ? none : (levels[depth - 1] as BookLevel).price;
+}
+
+/**
  * The change detector behind `createBookView` for an L2 book: remembers the book, its sequence
  * number and the Nth price of each side of the last snapshot, and skips frames whose touched
- * prices all lie strictly beyond those without walking the tree.
+ * prices all lie strictly beyond those without reading the top. Otherwise it reads the top from
+ * the sides' cached heads and emits only when some level differs by identity, reusing the
+ * previous frozen array of an unchanged side.
  * @internal
  */
 export class BookViewCore {
@@ -311,17 +350,15 @@ export class BookViewCore {
       }
     }
     const depth = this.depth;
-    const bids = book.top(book.bids, depth);
-    const asks = book.top(book.asks, depth);
+    const last = this.last;
+    const bids = topLevels(book.bids, depth, last?.bids);
+    const asks = topLevels(book.asks, depth, last?.asks);
     this.book = book;
     this.seq = book.seq;
-    // With fewer than `depth` levels any touch on that side may enter the top.
-    this.nthBid = depth === 0 ? Infinity : bids.length < depth ? -Infinity : (bids[depth - 1] as BookLevel).price;
-    this.nthAsk = depth === 0 ? -Infinity : asks.length < depth ? Infinity : (asks[depth - 1] as BookLevel).price;
-    const last = this.last;
-    if (last !== undefined && sameLevels(last.bids, bids) && sameLevels(last.asks, asks)) return undefined;
-    this.last = freezeSnapshot(book.symbol, book.timestamp, bids, asks);
-    return this.last;
+    this.nthBid = depth === 0 ? Infinity : nthPrice(bids, depth, -Infinity);
+    this.nthAsk = depth === 0 ? -Infinity : nthPrice(asks, depth, Infinity);
+    if (last !== undefined && bids === last.bids && asks === last.asks) return undefined;
+    return (this.last = Object.freeze({ symbol: book.symbol, timestamp: book.timestamp, bids, asks }));
   }
 }
 

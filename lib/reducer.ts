@@ -197,6 +197,12 @@ class Store {
   readonly tables = new Map<string, TableImage>();
   /** The table of the last frame (cleared when tables are removed). */
   lastTable: TableImage | undefined;
+  /**
+   * Bumped whenever a table or an L2 book may have been added or removed (partials,
+   * {@link clearImage}, a book created by a delta), so that a book view can keep its book
+   * between frames and look it up again only then.
+   */
+  layout = 0;
   readonly maxTableLength: number;
   constructor(readonly options: ReducerOptions) {
     this.maxTableLength = options.maxTableLength ?? 200;
@@ -316,6 +322,7 @@ export function reduceTables(state: TablesState, frame: TableFrame): TablesState
   const action = frame.action;
   const rows: readonly unknown[] = Array.isArray(frame.data) ? frame.data : NONE;
   if (action === 'partial') {
+    store.layout++;
     if (table === undefined) store.tables.set(name, (table = new TableImage(name)));
   } else if (table === undefined) {
     // No partial yet for this table at all.
@@ -356,7 +363,7 @@ function skipAll(store: Store, frame: TableFrame, rows: readonly unknown[]): Tab
 
 // ---------------------------------------------------------------------------------- L2 books
 
-function bookFor(table: TableImage, row: Row, frameNo: number): L2Book | undefined {
+function bookFor(store: Store, table: TableImage, row: Row, frameNo: number): L2Book | undefined {
   const symbol = row.symbol;
   let book = table.lastBook;
   if (book === undefined || book.symbol !== symbol) {
@@ -365,6 +372,7 @@ function bookFor(table: TableImage, row: Row, frameNo: number): L2Book | undefin
     if (book === undefined) {
       if (!table.accepts(row)) return undefined;
       table.books.set(symbol, (book = new L2Book(symbol)));
+      store.layout++;
     }
     table.lastBook = book;
   }
@@ -384,7 +392,7 @@ function reduceL2(store: Store, table: TableImage, action: 'insert' | 'update' |
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     if (!isRow(r)) continue;
-    const book = bookFor(table, r, frameNo);
+    const book = bookFor(store, table, r, frameNo);
     let row: Row | undefined;
     if (book !== undefined) {
       switch (action) {
@@ -392,7 +400,7 @@ function reduceL2(store: Store, table: TableImage, action: 'insert' | 'update' |
           row = book.update(r);
           break;
         case 'insert':
-          row = book.insert(Object.freeze(r)) ? r : undefined;
+          row = book.insert(r);
           break;
         case 'delete':
           row = book.delete(r);
@@ -469,17 +477,20 @@ function applyPartial(store: Store, table: TableImage, frame: PartialFrame, rows
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
       if (!isRow(r)) continue;
-      const row = Object.freeze(r);
-      const symbol = row.symbol;
-      if (typeof symbol !== 'string') continue;
+      const symbol = r.symbol;
+      if (typeof symbol !== 'string') {
+        Object.freeze(r);
+        continue;
+      }
       let book = table.books.get(symbol);
       if (book === undefined) {
         table.books.set(symbol, (book = new L2Book(symbol)));
         book.clear(frameNo);
       }
       book.begin(frameNo);
-      if (book.insert(row)) out.changes.add(symbol, row);
-      else out.inconsistent('partial', row);
+      const row = book.insert(r);
+      if (row !== undefined) out.changes.add(symbol, row);
+      else out.inconsistent('partial', Object.freeze(r));
     }
     return;
   }
@@ -743,6 +754,7 @@ export function tablesOf(state: TablesState): readonly string[] {
 export function clearImage(state: TablesState, table: string, filter: Readonly<Record<string, unknown>> = {}): TablesState {
   const store = storeOf(state);
   store.version++;
+  store.layout++;
   const t = store.tables.get(table);
   if (t !== undefined) {
     removeMatching(t, filter, store.version);
@@ -767,22 +779,17 @@ export interface BookReadOptions {
   readonly table?: 'orderBookL2' | 'orderBookL2_25' | 'orderBook10';
 }
 
-type Found = { readonly l2: L2Book } | { readonly row: Row };
+/** The book of `symbol`: an L2 book, or the orderBook10 row; undefined when none. */
+function findBook(store: Store, symbol: string, table: BookTable | undefined): L2Book | Row | undefined {
+  if (table !== undefined) return findIn(store, symbol, table);
+  return findIn(store, symbol, 'orderBookL2') ?? findIn(store, symbol, 'orderBookL2_25') ?? findIn(store, symbol, 'orderBook10');
+}
 
-function findBook(store: Store, symbol: string, table: BookTable | undefined): Found | undefined {
-  const names: readonly BookTable[] = table === undefined ? ['orderBookL2', 'orderBookL2_25', 'orderBook10'] : [table];
-  for (const name of names) {
-    const t = store.tables.get(name);
-    if (t === undefined) continue;
-    if (t.kind === 'l2') {
-      const l2 = t.books.get(symbol);
-      if (l2 !== undefined) return { l2 };
-    } else {
-      const row = t.parts.get(symbol)?.values().next().value as Row | undefined;
-      if (row !== undefined) return { row };
-    }
-  }
-  return undefined;
+function findIn(store: Store, symbol: string, name: BookTable): L2Book | Row | undefined {
+  const t = store.tables.get(name);
+  if (t === undefined) return undefined;
+  if (t.kind === 'l2') return t.books.get(symbol);
+  return t.parts.get(symbol)?.values().next().value as Row | undefined;
 }
 
 function snapshot10(symbol: string, row: Row, depth: number, prev: BookSnapshot | undefined): BookSnapshot {
@@ -800,7 +807,7 @@ export function bookOf(state: TablesState, symbol: string, opts: BookReadOptions
   const found = findBook(storeOf(state), symbol, opts.table);
   if (found === undefined) return undefined;
   const depth = depthOf(opts.depth);
-  return 'l2' in found ? found.l2.snapshot(depth) : snapshot10(symbol, found.row, depth, undefined);
+  return found instanceof L2Book ? found.snapshot(depth) : snapshot10(symbol, found, depth, undefined);
 }
 
 /** A stateful reader of one book, see {@link createBookView}. */
@@ -819,19 +826,31 @@ export function createBookView(symbol: string, opts: BookReadOptions = {}): Book
   const core = new BookViewCore(depth);
   let lastRow: Row | undefined;
   let last10: BookSnapshot | undefined;
+  // The L2 book found last, valid while its store's layout is unchanged.
+  let book: L2Book | undefined;
+  let bookStore: Store | undefined;
+  let bookLayout = -1;
   return {
     next(state: TablesState): BookSnapshot | undefined {
-      const found = findBook(storeOf(state), symbol, opts.table);
+      const store = storeOf(state);
+      if (book !== undefined && store === bookStore && store.layout === bookLayout) return core.next(book);
+      const found = findBook(store, symbol, opts.table);
+      book = undefined;
       if (found === undefined) {
         core.reset();
         lastRow = undefined;
         last10 = undefined;
         return undefined;
       }
-      if ('l2' in found) return core.next(found.l2);
-      if (found.row === lastRow) return undefined;
-      lastRow = found.row;
-      const snap = snapshot10(symbol, found.row, depth, last10);
+      if (found instanceof L2Book) {
+        book = found;
+        bookStore = store;
+        bookLayout = store.layout;
+        return core.next(found);
+      }
+      if (found === lastRow) return undefined;
+      lastRow = found;
+      const snap = snapshot10(symbol, found, depth, last10);
       const prev = last10;
       last10 = snap;
       if (prev !== undefined && sameArray(prev.bids, snap.bids) && sameArray(prev.asks, snap.asks)) return undefined;

@@ -7,6 +7,12 @@
  * walking it costs nothing per step (an `OrderedMap` iterator's `pointer` allocates a Proxy on
  * every read). Ordering by (price, id) also keeps two rows that momentarily share a price.
  *
+ * Once the head has been read (a book view exists), it also keeps the *head*: an array of its
+ * first entries (up to a few dozen), maintained on every add and delete, so that reading the
+ * top of a book is an array read, not a tree walk with two iterator allocations. Adds and deletes beyond the head's last entry leave
+ * it alone; one inside it shifts at most the head's length of pointers. When deletes have
+ * shortened it below what a reader asks for, it is refilled by one walk.
+ *
  * Rules kept here so callers need not know them: the comparator is mandatory; an entry's sort
  * key must not change while it is in the set (erase, change, re-add); and no iterator outlives
  * a call, so none is ever held across an erase.
@@ -14,12 +20,23 @@
  */
 import { OrderedSet } from 'js-sdsl';
 
+/** Most entries {@link SortedMap.head} serves from its array; deeper reads walk the tree. */
+export const HEAD_MAX = 256;
+/** Entries the head is refilled to at least (a book view's depth is 25 by default). */
+const HEAD_MIN = 64;
+
 /** An ordered set of entries, walked in comparator order. */
 export class SortedMap<E> {
   private readonly tree: OrderedSet<E>;
+  /** The first `cache.length` entries of the set, in order. */
+  private cache: E[] = [];
+  /** Length the cache is refilled to and trimmed at. */
+  private cap = HEAD_MIN;
+  /** Whether {@link SortedMap.head} was ever called: until then the cache is not kept. */
+  private active = false;
 
   /** @param compare total order on entries; must be consistent while an entry is inside. */
-  constructor(compare: (a: E, b: E) => number) {
+  constructor(private readonly compare: (a: E, b: E) => number) {
     this.tree = new OrderedSet<E>([], compare, false);
   }
 
@@ -28,24 +45,74 @@ export class SortedMap<E> {
     return this.tree.size();
   }
 
-  /** Adds an entry (replacing one that compares equal). O(log n). */
+  /** Adds an entry; one comparing equal to an entry inside is ignored (the tree keeps the old). O(log n). */
   add(entry: E): void {
+    const cache = this.cache;
+    const n = cache.length;
+    // The cache stays a prefix: an entry after its last one belongs to the uncached rest,
+    // unless the cache holds everything.
+    if (this.active && (n === this.tree.size() || (n > 0 && this.compare(entry, cache[n - 1] as E) <= 0))) {
+      const i = this.lowerBound(entry);
+      if (i === n || this.compare(cache[i] as E, entry) !== 0) {
+        cache.push(entry);
+        for (let j = n; j > i; j--) cache[j] = cache[j - 1] as E;
+        cache[i] = entry;
+        if (n + 1 > this.cap) cache.pop();
+      }
+    }
     this.tree.insert(entry);
   }
 
   /** Removes the entry comparing equal to `entry`; false when there is none. O(log n). */
   delete(entry: E): boolean {
-    return this.tree.eraseElementByKey(entry);
+    if (!this.tree.eraseElementByKey(entry)) return false;
+    const cache = this.cache;
+    const n = cache.length;
+    if (n > 0 && this.compare(entry, cache[n - 1] as E) <= 0) {
+      const i = this.lowerBound(entry);
+      for (let j = i; j < n - 1; j++) cache[j] = cache[j + 1] as E;
+      cache.pop();
+    }
+    return true;
+  }
+
+  /** First index of the cache whose entry does not sort before `entry`. */
+  private lowerBound(entry: E): number {
+    const cache = this.cache;
+    let lo = 0;
+    let hi = cache.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.compare(cache[mid] as E, entry) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** First entry in comparator order, if any. */
   first(): E | undefined {
-    return this.tree.front();
+    return this.cache.length > 0 ? this.cache[0] : this.tree.front();
   }
 
   /** Removes every entry. */
   clear(): void {
     this.tree.clear();
+    this.cache = [];
+  }
+
+  /**
+   * The first `min(limit, size)` entries in comparator order, as the first elements of an
+   * internal array that may hold more: read it at once and do not keep it, it changes with
+   * the next add or delete. Costs nothing for `limit <=` {@link HEAD_MAX} while the cached
+   * head is long enough; otherwise one O(limit) walk.
+   */
+  head(limit: number): readonly E[] {
+    const cache = this.cache;
+    if (this.active && (cache.length >= limit || cache.length === this.tree.size())) return cache;
+    if (limit > HEAD_MAX) return this.toArray(limit);
+    this.active = true;
+    if (limit * 2 > this.cap) this.cap = Math.min(HEAD_MAX, limit * 2);
+    return (this.cache = this.toArray(this.cap));
   }
 
   /**
@@ -61,10 +128,15 @@ export class SortedMap<E> {
     }
   }
 
-  /** The first `limit` entries (all by default) in comparator order. */
+  /** The first `limit` entries (all by default) in comparator order, in a new array. */
   toArray(limit = Infinity): E[] {
-    const out: E[] = [];
-    this.forEach(limit, (e) => out.push(e));
+    const n = Math.min(limit, this.tree.size());
+    const out = new Array<E>(n);
+    const it = this.tree.begin();
+    for (let i = 0; i < n; i++) {
+      out[i] = it.pointer;
+      it.next();
+    }
     return out;
   }
 }
