@@ -127,7 +127,8 @@ async function runNode(file: string): Promise<ConsumerReport> {
 beforeAll(async () => {
   await run(NPM, ['run', 'build'], { cwd: ROOT, timeout: 120_000, maxBuffer: 16 << 20 });
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bitmex-rxjs-package-'));
-  const { stdout } = await run(NPM, ['pack', '--json', '--pack-destination', scratch], {
+  // Built just above: --ignore-scripts skips `prepare` rebuilding it (and its output mixing with the JSON).
+  const { stdout } = await run(NPM, ['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], {
     cwd: ROOT,
     timeout: 60_000,
     maxBuffer: 16 << 20,
