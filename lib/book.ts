@@ -103,6 +103,8 @@ export class L2Book {
   frame = -1;
   /** Key list of the last row stored, shared by rows with the same keys. */
   private keys: readonly string[] = [];
+  /** Latest `transactTime` string stored, see {@link L2Book.adopt}. */
+  private transactTime = '';
   constructor(readonly symbol: string) {}
 
   /** Number of levels (both sides). */
@@ -117,6 +119,7 @@ export class L2Book {
     this.asks.tree.clear();
     this.asks.ids.clear();
     this.timestamp = '';
+    this.transactTime = '';
     this.begin(frame);
     this.resetSeq = this.seq;
   }
@@ -140,8 +143,23 @@ export class L2Book {
     if (typeof ts === 'string') this.timestamp = ts;
   }
 
-  /** Freezes a row to be stored. */
+  /**
+   * Freezes a row to be stored, first pointing its `timestamp` and `transactTime` at equal
+   * strings already stored. Rows of a frame, and often of consecutive frames, carry the same
+   * times: sharing the strings leaves a retained row no string of its own, and those strings
+   * are ~40% of its bytes, which the GC would copy twice on their way to the old generation.
+   */
   private adopt(row: Row): Row {
+    const w = row as Record<string, unknown>;
+    const last = this.timestamp;
+    let ts = w.timestamp;
+    if (ts === last) w.timestamp = ts = last;
+    const tt = w.transactTime;
+    if (typeof tt === 'string') {
+      if (tt === ts) w.transactTime = ts;
+      else if (tt === this.transactTime) w.transactTime = this.transactTime;
+      else this.transactTime = tt;
+    }
     return Object.freeze(row);
   }
 

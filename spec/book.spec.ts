@@ -82,6 +82,25 @@ describe('bookOf', () => {
     }
   });
 
+  it('stores rows with the times they arrived with, whichever strings they share', () => {
+    const T2 = '2023-05-19T08:51:44.000Z';
+    const rows: Row[] = [
+      { symbol: 'XBTUSD', id: 1, side: 'Buy', size: 1, price: 90, timestamp: TS, transactTime: TS },
+      { symbol: 'XBTUSD', id: 2, side: 'Buy', size: 2, price: 89, timestamp: TS, transactTime: T2 },
+      { symbol: 'XBTUSD', id: 3, side: 'Sell', size: 3, price: 110, timestamp: T2, transactTime: TS },
+      { symbol: 'XBTUSD', id: 4, side: 'Sell', size: 4, price: 111, timestamp: T2, transactTime: T2 },
+      { symbol: 'XBTUSD', id: 5, side: 'Sell', size: 5, price: 112, transactTime: 7 },
+    ];
+    let s = book();
+    for (const r of rows) s = apply(s, 'insert', r);
+    s = apply(s, 'update', { ...rows[0], size: 9, timestamp: T2, transactTime: T2 }, { ...rows[1], size: 8 });
+    const byId = new Map(rowsOf(s, 'orderBookL2', 'XBTUSD').map((r) => [r.id, r]));
+    expect(byId.get(1)).toEqual({ ...rows[0], size: 9, timestamp: T2, transactTime: T2 });
+    expect(byId.get(2)).toEqual({ ...rows[1], size: 8 });
+    for (const r of rows.slice(2)) expect(byId.get(r.id)).toEqual(r);
+    for (const r of byId.values()) expect(Object.isFrozen(r)).toBe(true);
+  });
+
   it('keeps two levels that share a price', () => {
     let s = book();
     s = apply(s, 'insert', { symbol: 'XBTUSD', id: 5, side: 'Buy', size: 1, price: 99 });
