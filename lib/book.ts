@@ -333,9 +333,10 @@ function nthPrice(levels: readonly BookLevel[], depth: number, none: number): nu
 /**
  * The change detector behind `createBookView` for an L2 book: remembers the book, its sequence
  * number and the Nth price of each side of the last snapshot, and skips frames whose touched
- * prices all lie strictly beyond those without reading the top. Otherwise it reads the top from
- * the sides' cached heads and emits only when some level differs by identity, reusing the
- * previous frozen array of an unchanged side.
+ * prices all lie strictly beyond those without reading the top, per side: a side the frame did
+ * not touch within its top is not read at all. Otherwise it reads the top from the side's cached
+ * head and emits only when some level differs by identity, reusing the previous frozen array of
+ * an unchanged side.
  * @internal
  */
 export class BookViewCore {
@@ -355,22 +356,24 @@ export class BookViewCore {
 
   /** A new snapshot when the top `depth` changed since the last call, else undefined. */
   next(book: L2Book): BookSnapshot | undefined {
-    if (book === this.book) {
+    const last = this.last;
+    // Per side: whether the frame since the last call touched only prices beyond its Nth.
+    let bidsSame = false;
+    let asksSame = false;
+    if (book === this.book && last !== undefined) {
       if (book.seq === this.seq) return undefined;
-      if (
-        book.seq === this.seq + 1 &&
-        book.resetSeq !== book.seq &&
-        (book.touchedBid === -Infinity || book.touchedBid < this.nthBid) &&
-        (book.touchedAsk === Infinity || book.touchedAsk > this.nthAsk)
-      ) {
-        this.seq = book.seq;
-        return undefined;
+      if (book.seq === this.seq + 1 && book.resetSeq !== book.seq) {
+        bidsSame = book.touchedBid === -Infinity || book.touchedBid < this.nthBid;
+        asksSame = book.touchedAsk === Infinity || book.touchedAsk > this.nthAsk;
+        if (bidsSame && asksSame) {
+          this.seq = book.seq;
+          return undefined;
+        }
       }
     }
     const depth = this.depth;
-    const last = this.last;
-    const bids = topLevels(book.bids, depth, last?.bids);
-    const asks = topLevels(book.asks, depth, last?.asks);
+    const bids = bidsSame ? (last as BookSnapshot).bids : topLevels(book.bids, depth, last?.bids);
+    const asks = asksSame ? (last as BookSnapshot).asks : topLevels(book.asks, depth, last?.asks);
     this.book = book;
     this.seq = book.seq;
     this.nthBid = depth === 0 ? Infinity : nthPrice(bids, depth, -Infinity);

@@ -386,7 +386,9 @@ function bookFor(store: Store, table: TableImage, row: Row, frameNo: number): L2
  * ({@link Output}) is set up only when a row is skipped, inconsistent or of another symbol.
  */
 function reduceL2(store: Store, table: TableImage, action: 'insert' | 'update' | 'delete', rows: readonly unknown[], frameNo: number): TablesState {
+  // Rows of the fast path, in an array sized for the whole frame (no growth on push).
   let done: Row[] | undefined;
+  let count = 0;
   let doneBook: L2Book | undefined;
   let out: Output | undefined;
   for (let i = 0; i < rows.length; i++) {
@@ -412,19 +414,21 @@ function reduceL2(store: Store, table: TableImage, action: 'insert' | 'update' |
       }
       if (row !== undefined && out === undefined) {
         if (done === undefined) {
-          done = [row];
+          done = rows.length === 1 ? [row] : new Array<Row>(rows.length);
+          done[0] = row;
+          count = 1;
           doneBook = book;
           continue;
         }
         if (book === doneBook) {
-          done.push(row);
+          done[count++] = row;
           continue;
         }
       }
     }
     if (out === undefined) {
       out = new Output(table);
-      if (done !== undefined) for (const d of done) out.changes.add((doneBook as L2Book).symbol, d);
+      for (let j = 0; j < count; j++) out.changes.add((doneBook as L2Book).symbol, (done as Row[])[j] as Row);
     }
     if (book === undefined) out.skipped.add(symbolOf(r), Object.freeze(r));
     else if (row === undefined) out.inconsistent(action, Object.freeze(r));
@@ -432,6 +436,7 @@ function reduceL2(store: Store, table: TableImage, action: 'insert' | 'update' |
   }
   if (out !== undefined) return out.state(store, action);
   if (done === undefined) return new State(store, NONE, NONE, NONE);
+  if (count < done.length) done.length = count; // rows that were not objects
   const change: Change = { table: table.name, action, symbol: (doneBook as L2Book).symbol, rows: done };
   return new State(store, [change], NONE, NONE);
 }

@@ -186,6 +186,27 @@ describe('createBookView', () => {
     }
   });
 
+  it('reads only the side a frame touched within its top', () => {
+    const view = createBookView('XBTUSD', { depth: 2 });
+    let s = book();
+    const first = view.next(s);
+    const head = jest.spyOn(SortedMap.prototype, 'head');
+    try {
+      // The best ask's size, and a bid beyond the top 2: only the asks are read.
+      s = apply(s, 'update', { symbol: 'XBTUSD', id: 9000, side: 'Sell', size: 1, price: 101 }, { symbol: 'XBTUSD', id: 1039, side: 'Buy', size: 1, price: 96 });
+      const second = view.next(s);
+      expect(head).toHaveBeenCalledTimes(1);
+      expect(second?.asks[0]).toEqual({ price: 101, size: 1, id: 9000 });
+      expect(second?.bids).toBe(first?.bids);
+      // A bid moving into the top: the bids are read again.
+      s = apply(s, 'update', { symbol: 'XBTUSD', id: 1039, side: 'Buy', price: 99.5 });
+      expect(prices(view.next(s)?.bids)).toEqual([99.5, 99]);
+      expect(head).toHaveBeenCalledTimes(2);
+    } finally {
+      head.mockRestore();
+    }
+  });
+
   it('walks again after missed frames and after a partial', () => {
     const view = createBookView('XBTUSD', { depth: 2 });
     let s = book();
