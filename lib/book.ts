@@ -256,28 +256,17 @@ export class L2Book {
 
   /** All rows: asks then bids, each from the highest price down (the order of BitMEX partials). */
   rows(): Row[] {
-    const out: Row[] = [];
     const asks = this.asks.tree.toArray();
-    for (let i = asks.length - 1; i >= 0; i--) out.push((asks[i] as LevelEntry).row);
-    this.bids.tree.forEach(Infinity, (e) => out.push(e.row));
+    const bids = this.bids.tree.toArray();
+    const out = new Array<Row>(asks.length + bids.length);
+    for (let i = 0; i < asks.length; i++) out[asks.length - 1 - i] = (asks[i] as LevelEntry).row;
+    for (let i = 0; i < bids.length; i++) out[asks.length + i] = (bids[i] as LevelEntry).row;
     return out;
   }
 
-  /** The best `depth` levels of a side, O(depth). */
-  top(side: BookSide, depth: number): BookLevel[] {
-    const head = side.tree.head(depth);
-    const n = Math.min(depth, head.length);
-    const out = new Array<BookLevel>(n);
-    for (let i = 0; i < n; i++) {
-      const e = head[i] as LevelEntry;
-      out[i] = e.level ??= levelOf(e);
-    }
-    return out;
-  }
-
-  /** A frozen snapshot of the top `depth` levels per side. */
+  /** A frozen snapshot of the top `depth` levels per side, O(depth). */
   snapshot(depth: number): BookSnapshot {
-    return freezeSnapshot(this.symbol, this.timestamp, this.top(this.bids, depth), this.top(this.asks, depth));
+    return freezeSnapshot(this.symbol, this.timestamp, topLevels(this.bids, depth, undefined), topLevels(this.asks, depth, undefined));
   }
 }
 
@@ -291,7 +280,7 @@ function sizeOf(row: Row): number {
 }
 
 /** Freezes the level arrays and the snapshot. */
-export function freezeSnapshot(symbol: string, timestamp: string, bids: BookLevel[], asks: BookLevel[]): BookSnapshot {
+export function freezeSnapshot(symbol: string, timestamp: string, bids: readonly BookLevel[], asks: readonly BookLevel[]): BookSnapshot {
   return Object.freeze({ symbol, timestamp, bids: Object.freeze(bids), asks: Object.freeze(asks) });
 }
 

@@ -20,18 +20,16 @@
  */
 import { OrderedSet } from 'js-sdsl';
 
-/** Most entries {@link SortedMap.head} serves from its array; deeper reads walk the tree. */
+/** Most entries {@link SortedMap.head} serves from its cache; deeper reads walk the tree. */
 export const HEAD_MAX = 256;
-/** Entries the head is refilled to at least (a book view's depth is 25 by default). */
-const HEAD_MIN = 64;
 
 /** An ordered set of entries, walked in comparator order. */
 export class SortedMap<E> {
   private readonly tree: OrderedSet<E>;
-  /** The first `cache.length` entries of the set, in order. */
+  /** The first `cache.length` entries of the set, in order; kept once `active`. */
   private cache: E[] = [];
-  /** Length the cache is refilled to and trimmed at. */
-  private cap = HEAD_MIN;
+  /** Length the cache is refilled to and trimmed at (a book view's depth is 25 by default). */
+  private cap = 64;
   /** Whether {@link SortedMap.head} was ever called: until then the cache is not kept. */
   private active = false;
 
@@ -51,13 +49,13 @@ export class SortedMap<E> {
     const n = cache.length;
     // The cache stays a prefix: an entry after its last one belongs to the uncached rest,
     // unless the cache holds everything.
-    if (this.active && (n === this.tree.size() || (n > 0 && this.compare(entry, cache[n - 1] as E) <= 0))) {
+    if (this.active && (n === this.tree.size() || (n > 0 && this.compare(entry, cache[n - 1] as E) < 0))) {
       const i = this.lowerBound(entry);
       if (i === n || this.compare(cache[i] as E, entry) !== 0) {
         cache.push(entry);
         for (let j = n; j > i; j--) cache[j] = cache[j - 1] as E;
         cache[i] = entry;
-        if (n + 1 > this.cap) cache.pop();
+        if (n >= this.cap) cache.pop();
       }
     }
     this.tree.insert(entry);
@@ -69,8 +67,7 @@ export class SortedMap<E> {
     const cache = this.cache;
     const n = cache.length;
     if (n > 0 && this.compare(entry, cache[n - 1] as E) <= 0) {
-      const i = this.lowerBound(entry);
-      for (let j = i; j < n - 1; j++) cache[j] = cache[j + 1] as E;
+      for (let j = this.lowerBound(entry); j < n - 1; j++) cache[j] = cache[j + 1] as E;
       cache.pop();
     }
     return true;
@@ -91,7 +88,7 @@ export class SortedMap<E> {
 
   /** First entry in comparator order, if any. */
   first(): E | undefined {
-    return this.cache.length > 0 ? this.cache[0] : this.tree.front();
+    return this.tree.front();
   }
 
   /** Removes every entry. */
@@ -103,32 +100,22 @@ export class SortedMap<E> {
   /**
    * The first `min(limit, size)` entries in comparator order, as the first elements of an
    * internal array that may hold more: read it at once and do not keep it, it changes with
-   * the next add or delete. Costs nothing for `limit <=` {@link HEAD_MAX} while the cached
-   * head is long enough; otherwise one O(limit) walk.
+   * the next add or delete. Costs nothing for `limit <=` {@link HEAD_MAX} while the cache is
+   * long enough; otherwise one O(limit) walk.
    */
   head(limit: number): readonly E[] {
     const cache = this.cache;
     if (this.active && (cache.length >= limit || cache.length === this.tree.size())) return cache;
     if (limit > HEAD_MAX) return this.toArray(limit);
     this.active = true;
-    if (limit * 2 > this.cap) this.cap = Math.min(HEAD_MAX, limit * 2);
+    this.cap = Math.max(this.cap, Math.min(HEAD_MAX, limit * 2));
     return (this.cache = this.toArray(this.cap));
   }
 
   /**
-   * Calls `visit` on the first `limit` entries in comparator order, in O(limit) after an
-   * O(log n) start. The walk uses `begin()`/`next()`; `visit` must not modify the set.
+   * The first `limit` entries (all by default) in comparator order, in a new array: an O(limit)
+   * `begin()`/`next()` walk after an O(log n) start.
    */
-  forEach(limit: number, visit: (entry: E) => void): void {
-    const end = this.tree.end();
-    const it = this.tree.begin();
-    for (let i = 0; i < limit && !it.equals(end); i++) {
-      visit(it.pointer);
-      it.next();
-    }
-  }
-
-  /** The first `limit` entries (all by default) in comparator order, in a new array. */
   toArray(limit = Infinity): E[] {
     const n = Math.min(limit, this.tree.size());
     const out = new Array<E>(n);
