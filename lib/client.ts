@@ -49,7 +49,7 @@ export interface BitmexWebSocketOptions {
   readonly apiSecret?: string;
   /** Key columns per table, overriding the partial's `keys` (e.g. `{ quote: ['symbol'] }`). */
   readonly tableKeys?: Readonly<Record<string, readonly string[]>>;
-  /** Rows kept per non-book table (default 200). */
+  /** Rows kept per table and symbol (default 200); order books are never trimmed. */
   readonly maxTableLength?: number;
   /** WebSocket class to use (defaults to isomorphic-ws: `ws` in Node, the global one in browsers). */
   readonly WebSocketCtor?: WebSocketCtor;
