@@ -142,6 +142,12 @@ export class FrameParseError extends Error {
   }
 }
 
+/** Tags a freshly parsed object in place: no copy and no temporary object on the hot path. */
+function tag<F extends ServerFrame>(o: Record<string, unknown>, kind: F['kind']): F {
+  o.kind = kind;
+  return o as unknown as F;
+}
+
 /**
  * Classifies an already-decoded JSON value. Returns a {@link FrameParseError} (not thrown) when
  * the value is no known frame, so the hot path never pays for exceptions.
@@ -155,21 +161,21 @@ export function classifyFrame(value: unknown, raw = ''): ServerFrame | FramePars
   if (typeof o.table === 'string' && typeof o.action === 'string') {
     if (!ACTIONS.has(o.action)) return new FrameParseError(`unknown action ${o.action}`, raw);
     if (!Array.isArray(o.data)) return new FrameParseError('table frame without a data array', raw);
-    return Object.assign(o, { kind: 'table' }) as unknown as DataFrame;
+    return tag<DataFrame>(o, 'table');
   }
   if (typeof o.status === 'number' && typeof o.error === 'string') {
-    return Object.assign(o, { kind: 'error' }) as unknown as ErrorFrame;
+    return tag<ErrorFrame>(o, 'error');
   }
   if (o.success === true) {
-    if (typeof o.subscribe === 'string') return Object.assign(o, { kind: 'subscribed' }) as unknown as SubscribedFrame;
-    if (typeof o.unsubscribe === 'string') return Object.assign(o, { kind: 'unsubscribed' }) as unknown as UnsubscribedFrame;
+    if (typeof o.subscribe === 'string') return tag<SubscribedFrame>(o, 'subscribed');
+    if (typeof o.unsubscribe === 'string') return tag<UnsubscribedFrame>(o, 'unsubscribed');
     const req = o.request as Request | undefined;
-    if (req && typeof req === 'object') return Object.assign(o, { kind: 'authenticated' }) as unknown as AuthenticatedFrame;
+    if (req && typeof req === 'object') return tag<AuthenticatedFrame>(o, 'authenticated');
   }
   if (typeof o.now === 'string' && 'request' in o) {
-    return Object.assign(o, { kind: 'cancelAllAfter' }) as unknown as CancelAllAfterFrame;
+    return tag<CancelAllAfterFrame>(o, 'cancelAllAfter');
   }
-  if (typeof o.info === 'string') return Object.assign(o, { kind: 'welcome' }) as unknown as WelcomeFrame;
+  if (typeof o.info === 'string') return tag<WelcomeFrame>(o, 'welcome');
   return new FrameParseError('unrecognised frame', raw);
 }
 
