@@ -174,6 +174,7 @@ export class BitmexWebSocket {
   private dms: Required<DeadMansSwitchOptions> | undefined;
   /** Why the live session's authentication failed, if it did. */
   private authError: BitmexApiError | undefined;
+  private closing: Promise<void> | undefined;
 
   constructor(options: BitmexWebSocketOptions = {}) {
     const { apiSecret, ...rest } = options;
@@ -320,8 +321,12 @@ export class BitmexWebSocket {
    * Sends nothing more (except disarming the dead man's switch), closes the sockets with code
    * 1000 and completes every stream. Resolves once the sockets are closed.
    */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    if (this.closing === undefined) this.closing = this.closed ? Promise.resolve() : this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
     this.closed = true;
     if (this.dmsTimer !== undefined && this.main.ready) this.main.send({ op: 'cancelAllAfter', args: 0 });
     this.stopDeadMansSwitch();

@@ -335,7 +335,9 @@ describe('close()', () => {
     subs.push(c.status$.subscribe({ complete: () => (statusDone = true) }));
     await waitFor(() => sim.connections()[0]?.subscriptions.length === 2);
     const before = subscribeOps().length;
-    await c.close();
+    const closing = c.close();
+    expect(c.close()).toBe(closing);
+    await closing;
     expect(completed).toBe(2);
     expect(statusDone).toBe(true);
     await waitFor(() => sim.closes.length > 0);
