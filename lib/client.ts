@@ -225,13 +225,12 @@ export class BitmexWebSocket {
       start: (endpoint) => this.startEndpoint(endpoint),
       dropImage: (topic, reason) => this.dropImage(topic, reason),
     });
-    const self = this;
     this.storage = {
-      rows: <T extends string>(table: T, symbol?: string) => rowsOf(self.state, table, symbol) as readonly RowOf<T>[],
-      book: (symbol: string, opts: BookOptions = {}) => bookOf(self.state, symbol, opts),
-      keys: (table: string) => keysOf(self.state, table),
-      tables: () => tablesOf(self.state),
-      makeKey: (table: string, row: Row) => makeKey(table, row, keysOf(self.state, table) ?? []),
+      rows: <T extends string>(table: T, symbol?: string) => rowsOf(this.state, table, symbol) as readonly RowOf<T>[],
+      book: (symbol: string, opts: BookOptions = {}) => bookOf(this.state, symbol, opts),
+      keys: (table: string) => keysOf(this.state, table),
+      tables: () => tablesOf(this.state),
+      makeKey: (table: string, row: Row) => makeKey(table, row, keysOf(this.state, table) ?? []),
     };
   }
 
