@@ -618,18 +618,33 @@ function genericInsert(store: Store, table: TableImage, rows: readonly unknown[]
   if (more !== undefined) for (const part of more) trim(store, table, part);
 }
 
+/**
+ * The stored row a sparse update or delete refers to, by the table's keys. A row that finds
+ * none is reported: as an inconsistency when a partial covers it, else as skipped.
+ */
+function findStored(
+  table: TableImage,
+  r: unknown,
+  action: 'update' | 'delete',
+  out: Output,
+): { key: string; old: Row; given: Row } | undefined {
+  if (!isRow(r)) return undefined;
+  const given = Object.freeze(r);
+  const key = table.kind === 'keyed' ? makeKey(table.name, given, table.keys) : undefined;
+  const old = key === undefined ? undefined : table.index.get(key);
+  if (old === undefined || key === undefined) {
+    if (table.accepts(given)) out.inconsistent(action, given);
+    else out.skipped.add(symbolOf(given), given);
+    return undefined;
+  }
+  return { key, old, given };
+}
+
 function genericUpdate(table: TableImage, rows: readonly unknown[], out: Output): void {
   for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    if (!isRow(r)) continue;
-    const patch = Object.freeze(r);
-    const key = table.kind === 'keyed' ? makeKey(table.name, patch, table.keys) : undefined;
-    const old = key === undefined ? undefined : table.index.get(key);
-    if (old === undefined || key === undefined) {
-      if (table.accepts(patch)) out.inconsistent('update', patch);
-      else out.skipped.add(symbolOf(patch), patch);
-      continue;
-    }
+    const found = findStored(table, rows[i], 'update', out);
+    if (found === undefined) continue;
+    const { key, old, given: patch } = found;
     const row = Object.freeze({ ...old, ...patch });
     table.index.set(key, row);
     const symbol = symbolOf(old);
@@ -646,16 +661,9 @@ function genericUpdate(table: TableImage, rows: readonly unknown[], out: Output)
 
 function genericDelete(table: TableImage, rows: readonly unknown[], out: Output): void {
   for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    if (!isRow(r)) continue;
-    const keyRow = Object.freeze(r);
-    const key = table.kind === 'keyed' ? makeKey(table.name, keyRow, table.keys) : undefined;
-    const old = key === undefined ? undefined : table.index.get(key);
-    if (old === undefined || key === undefined) {
-      if (table.accepts(keyRow)) out.inconsistent('delete', keyRow);
-      else out.skipped.add(symbolOf(keyRow), keyRow);
-      continue;
-    }
+    const found = findStored(table, rows[i], 'delete', out);
+    if (found === undefined) continue;
+    const { key, old } = found;
     table.index.delete(key);
     const symbol = symbolOf(old);
     const part = table.parts.get(symbol);
