@@ -161,14 +161,7 @@ export class Connection {
   /** Closes for good with code 1000; no reconnect. Resolves when the socket has closed. */
   stop(): Promise<void> {
     this.stopped = true;
-    this.clearTimers();
-    const socket = this.socket;
-    const session = this.session;
-    this.socket = undefined;
-    this.session = undefined;
-    this.generation++;
-    this.isReady = false;
-    this.authenticated = false;
+    const { socket, session } = this.endSession();
     this.setStatus('closed');
     if (socket === undefined) {
       session?.unsubscribe();
@@ -197,11 +190,6 @@ export class Connection {
   }
 
   private open(): void {
-    this.clearTimers();
-    this.welcomed = false;
-    this.authPending = false;
-    this.isReady = false;
-    this.authenticated = false;
     this.retryAfterMs = 0;
     this.setStatus(this.attempt === 0 ? 'connecting' : 'reconnecting');
     const generation = ++this.generation;
@@ -301,17 +289,27 @@ export class Connection {
     this.handler.ready(authError);
   }
 
+  /**
+   * Forgets the current socket and its session state; late events of that socket are ignored
+   * from here on. Returns what was current, for the caller to close.
+   */
+  private endSession(): { socket: WebSocketLike | undefined; session: Subscription | undefined } {
+    const ended = { socket: this.socket, session: this.session };
+    this.generation++;
+    this.clearTimers();
+    this.socket = undefined;
+    this.session = undefined;
+    this.welcomed = false;
+    this.authPending = false;
+    this.isReady = false;
+    this.authenticated = false;
+    return ended;
+  }
+
   /** The current socket is gone (closed, failed, or declared dead). */
   private lost(code: number, reason: string): void {
     if (this.stopped) return;
-    this.generation++;
-    this.clearTimers();
-    this.session?.unsubscribe();
-    this.session = undefined;
-    this.socket = undefined;
-    this.isReady = false;
-    this.authenticated = false;
-    this.authPending = false;
+    this.endSession().session?.unsubscribe();
     const error = new BitmexConnectionError(code, reason);
     const reconnect = this.settings.reconnect;
     if (reconnect === false) {
