@@ -36,8 +36,6 @@ interface Topic {
   readonly sinks: Set<(error: BitmexError) => void>;
   retryTimer: ReturnType<typeof setTimeout> | undefined;
   retries: number;
-  /** Set when an unsubscribe is in flight only to get a fresh partial. */
-  resyncing: boolean;
   /** A resync waiting out its backoff. */
   resyncTimer: ReturnType<typeof setTimeout> | undefined;
   /** When the last resync was sent, and how many came in a row, to back off a server that keeps contradicting itself. */
@@ -93,7 +91,6 @@ export class Subscriptions {
         sinks: new Set(),
         retryTimer: undefined,
         retries: 0,
-        resyncing: false,
         resyncTimer: undefined,
         lastResyncAt: -Infinity,
         resyncs: 0,
@@ -104,10 +101,6 @@ export class Subscriptions {
     t.refs++;
     t.sinks.add(onError);
     this.link.start(endpoint);
-    if (this.authError !== undefined && t.endpoint === 'main' && PRIVATE_TABLES.has(t.table) && this.link.isReady('main')) {
-      const err = this.authError;
-      queueMicrotask(() => onError(err));
-    }
     this.schedule();
     let released = false;
     return () => {
@@ -164,7 +157,6 @@ export class Subscriptions {
       t.resyncTimer = undefined;
       if (this.closed || t.refs === 0 || t.server !== 'subscribed' || !this.link.isReady(t.endpoint)) return;
       t.lastResyncAt = Date.now();
-      t.resyncing = true;
       t.server = 'unsubscribing';
       this.link.send(t.endpoint, { op: 'unsubscribe', args: [name] });
     };
@@ -175,14 +167,8 @@ export class Subscriptions {
 
   /** A connection became ready: everything still observed there is subscribed again, in one request. */
   onReady(endpoint: Endpoint, authError?: BitmexApiError): void {
-    if (endpoint === 'main') {
-      this.authError = authError;
-      if (authError !== undefined) {
-        for (const t of this.topics.values()) {
-          if (t.endpoint === 'main' && t.refs > 0 && PRIVATE_TABLES.has(t.table)) this.fail(t, authError);
-        }
-      }
-    }
+    // A failed authentication fails the private topics in flush(), the one place that decides.
+    if (endpoint === 'main') this.authError = authError;
     this.flush();
   }
 
@@ -191,7 +177,6 @@ export class Subscriptions {
     for (const t of [...this.topics.values()]) {
       if (t.endpoint !== endpoint) continue;
       this.clearRetry(t);
-      t.resyncing = false;
       if (t.server !== 'none') this.link.dropImage(t.name, 'disconnected');
       t.server = 'none';
       this.forgetIfIdle(t);
@@ -212,7 +197,6 @@ export class Subscriptions {
     const t = this.topics.get(name);
     if (t === undefined) return;
     t.server = 'none';
-    t.resyncing = false;
     if (t.refs > 0) this.schedule();
     else this.forgetIfIdle(t);
   }
