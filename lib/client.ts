@@ -321,18 +321,23 @@ export class BitmexWebSocket {
    * 1000 and completes every stream. Resolves once the sockets are closed.
    */
   close(): Promise<void> {
-    if (this.closing === undefined) this.closing = this.closed ? Promise.resolve() : this.shutdown();
+    this.closing ??= this.shutdown(undefined);
     return this.closing;
   }
 
-  private async shutdown(): Promise<void> {
+  /**
+   * Ends the client: by `close()` (streams complete), or with `fatal` when the connection was lost
+   * and reconnecting is off (streams error with it, as bitmex-trio-websocket did).
+   */
+  private async shutdown(fatal: BitmexError | undefined): Promise<void> {
     this.closed = true;
-    if (this.dmsTimer !== undefined && this.main.ready) this.main.send({ op: 'cancelAllAfter', args: 0 });
+    this.fatal = fatal;
+    if (fatal === undefined && this.dmsTimer !== undefined && this.main.ready) this.main.send({ op: 'cancelAllAfter', args: 0 });
     this.stopDeadMansSwitch();
     this.subs.close();
-    this.rejectWaiters(new BitmexError('client closed'));
+    this.rejectWaiters(fatal ?? new BitmexError('client closed'));
     const stopping = Promise.all([this.main.stop(), this.platform?.stop()]);
-    this.finishListeners((l) => l.subscriber.complete());
+    this.finishListeners((l) => (fatal === undefined ? l.subscriber.complete() : l.subscriber.error(fatal)));
     this.errorsSubject.complete();
     await stopping;
     this.main.status$.complete();
@@ -448,17 +453,7 @@ export class BitmexWebSocket {
       if (kept.length > 0) this.awaitingPartial.set(table, kept);
       else this.awaitingPartial.delete(table);
     }
-    if (!retrying) {
-      // bitmex-trio-websocket's behaviour without reconnect: every stream errors.
-      this.fatal = error;
-      this.closed = true;
-      this.subs.close();
-      void this.platform?.stop();
-      void this.main.stop();
-      this.finishListeners((l) => l.subscriber.error(error));
-      this.errorsSubject.complete();
-      this.main.status$.complete();
-    }
+    if (!retrying) this.closing ??= this.shutdown(error);
   }
 
   private onFrame(endpoint: Endpoint, frame: ServerFrame): void {
