@@ -9,8 +9,9 @@
  * access to the images (`rowsOf`, `bookOf`, ...). The images live in mutable internals shared by
  * successive states (copying whole tables per frame would be O(n)), so only the latest state is
  * readable: using an older one throws {@link StaleStateError}. Everything handed out — rows,
- * change batches, snapshots — is frozen and never changes afterwards. Rows of the frames given
- * to the reducer are frozen in place and adopted.
+ * change batches, snapshots — is frozen or never touched again. Rows of the frames given to the
+ * reducer are frozen in place and adopted, and so may be a frame's `data` array (as the `rows`
+ * of its change): do not change a frame after passing it in.
  * @module
  */
 import { BookViewCore, depthOf, freezeSnapshot, L2Book, levelsOf10 } from './book';
@@ -384,16 +385,24 @@ function bookFor(store: Store, table: TableImage, row: Row, frameNo: number): L2
  * Deltas of an L2 table: the hot path. While every row applies and all rows share one symbol
  * (nearly always), the rows go straight into one change batch; the general bookkeeping
  * ({@link Output}) is set up only when a row is skipped, inconsistent or of another symbol.
+ * Inserts and whole-row updates store the given (frozen) row objects themselves, so the batch
+ * is then the frame's own `data` array: no array is allocated for it.
  */
 function reduceL2(store: Store, table: TableImage, action: 'insert' | 'update' | 'delete', rows: readonly unknown[], frameNo: number): TablesState {
-  // Rows of the fast path, in an array sized for the whole frame (no growth on push).
+  // The batch so far: rows[0, count) while `own` (each applied row is the given object), else
+  // done[0, count), an array sized for the whole frame (no growth on push).
+  let own = true;
   let done: Row[] | undefined;
   let count = 0;
   let doneBook: L2Book | undefined;
   let out: Output | undefined;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
-    if (!isRow(r)) continue;
+    if (!isRow(r)) {
+      if (own) done = copyRows(rows, count);
+      own = false;
+      continue;
+    }
     const book = bookFor(store, table, r, frameNo);
     let row: Row | undefined;
     if (book !== undefined) {
@@ -413,32 +422,47 @@ function reduceL2(store: Store, table: TableImage, action: 'insert' | 'update' |
         }
       }
       if (row !== undefined && out === undefined) {
-        if (done === undefined) {
-          done = rows.length === 1 ? [row] : new Array<Row>(rows.length);
-          done[0] = row;
-          count = 1;
-          doneBook = book;
-          continue;
-        }
+        doneBook ??= book;
         if (book === doneBook) {
-          done[count++] = row;
+          if (own) {
+            if (row === r) {
+              count++;
+              continue;
+            }
+            done = copyRows(rows, count);
+            own = false;
+          }
+          (done as Row[])[count++] = row;
           continue;
         }
       }
     }
     if (out === undefined) {
       out = new Output(table);
-      for (let j = 0; j < count; j++) out.changes.add((doneBook as L2Book).symbol, (done as Row[])[j] as Row);
+      const batch = own ? (rows as readonly Row[]) : (done as Row[]);
+      for (let j = 0; j < count; j++) out.changes.add((doneBook as L2Book).symbol, batch[j] as Row);
     }
     if (book === undefined) out.skipped.add(symbolOf(r), Object.freeze(r));
     else if (row === undefined) out.inconsistent(action, Object.freeze(r));
     else out.changes.add(book.symbol, row);
   }
   if (out !== undefined) return out.state(store, action);
-  if (done === undefined) return new State(store, NONE, NONE, NONE);
-  if (count < done.length) done.length = count; // rows that were not objects
-  const change: Change = { table: table.name, action, symbol: (doneBook as L2Book).symbol, rows: done };
+  if (count === 0) return new State(store, NONE, NONE, NONE);
+  let batch: Row[];
+  if (own) batch = rows as Row[];
+  else {
+    batch = done as Row[];
+    if (count < batch.length) batch.length = count; // rows that were not objects
+  }
+  const change: Change = { table: table.name, action, symbol: (doneBook as L2Book).symbol, rows: batch };
   return new State(store, [change], NONE, NONE);
+}
+
+/** A frame-sized array holding the first `count` rows of `rows`. */
+function copyRows(rows: readonly unknown[], count: number): Row[] {
+  const done = rows.length === 1 ? [] : new Array<Row>(rows.length);
+  for (let j = 0; j < count; j++) done[j] = rows[j] as Row;
+  return done;
 }
 
 // ------------------------------------------------------------------------------- partials

@@ -98,6 +98,39 @@ describe('insert, update, delete', () => {
     expect(rowsOf(s, 'orderBookL2', 'XBTUSD').map((r) => r.id)).toEqual([8797789500, 8797789600, 8797789700, 8797789800]);
   });
 
+
+  it('batches L2 rows right whether they are stored as given, merged, not objects or of another symbol', () => {
+    const base = run([L2_PARTIAL_XBT]);
+    const ts = '2023-05-19T08:51:43.911Z';
+    const full = (id: number, size: number): Row => ({ symbol: 'XBTUSD', id, side: 'Buy', size, price: 22100 - (id - 8797789700) / 200, timestamp: ts });
+    // Whole rows are stored as given: the batch holds those very objects, frozen.
+    const frame = l2('update', full(8797789700, 1), full(8797789800, 2));
+    let s = reduceTables(base, frame);
+    expect(s.changes).toHaveLength(1);
+    expect(s.changes[0]?.rows).toHaveLength(2);
+    expect(s.changes[0]?.rows[0]).toBe(frame.data[0]);
+    expect(s.changes[0]?.rows[1]).toBe(frame.data[1]);
+    expect(Object.isFrozen(frame.data[1])).toBe(true);
+    // A sparse update after a whole one: merged row, both in order.
+    s = reduceTables(s, l2('update', full(8797789700, 3), { symbol: 'XBTUSD', id: 8797789800, side: 'Buy', size: 4 }));
+    expect(s.changes[0]?.rows.map((r) => [r.id, r.size, r.price])).toEqual([
+      [8797789700, 3, 22100],
+      [8797789800, 4, 22099.5],
+    ]);
+    // Entries that are not objects are left out; the rows around them stay.
+    s = reduceTables(s, { table: 'orderBookL2', action: 'update', data: [full(8797789700, 5), null, full(8797789800, 6)] as unknown as Row[] });
+    expect(s.changes[0]?.rows.map((r) => r.size)).toEqual([5, 6]);
+    // A delete between kept rows reports the stored row.
+    s = reduceTables(s, l2('delete', { symbol: 'XBTUSD', id: 8797789800, side: 'Buy' }));
+    expect(s.changes[0]?.rows[0]).toMatchObject({ id: 8797789800, size: 6, price: 22099.5 });
+    // Rows of another symbol start a second batch.
+    s = run([{ table: 'orderBookL2', action: 'partial', filter: { symbol: 'ETHUSD' }, data: [{ symbol: 'ETHUSD', id: 1, side: 'Buy', size: 5, price: 1500 }] }], undefined, s);
+    s = reduceTables(s, l2('update', full(8797789700, 7), { symbol: 'ETHUSD', id: 1, side: 'Buy', size: 8, price: 1500 }));
+    expect(s.changes.map((c) => [c.symbol, c.rows.map((r) => r.size)])).toEqual([
+      ['XBTUSD', [7]],
+      ['ETHUSD', [8]],
+    ]);
+  });
   it('groups changes per symbol in order of first appearance, omitting symbol when rows have none', () => {
     let s = run([
       { table: 'trade', action: 'partial', keys: [], filter: {}, data: [] },
