@@ -192,7 +192,7 @@ export class L2Book {
       this.touch(side, old.price, row);
     }
     const entry: LevelEntry = { price, id, row, size: sizeOf(row), level: undefined, keys: this.keysFor(row) };
-    side.ids.set(entry);
+    side.ids.set(id, entry);
     side.tree.add(entry);
     this.touch(side, price, row);
     return row;

@@ -1,15 +1,19 @@
 /**
- * An id → entry hash map for order-book levels, whose entries carry their own `id`.
+ * An id → value hash map for order-book level ids.
  *
- * Open addressing with linear probing and backward-shift deletion (no tombstones) over one
- * array of entries: a lookup reads the slot and the entry it holds, which the caller needs
- * anyway, so a hit costs one memory access more than the entry itself (a separate key array
- * would cost two). `undefined` marks an empty slot.
+ * BitMEX L2 ids (~8.8e9) do not fit V8's small integers, so in a `Map` every key is a boxed
+ * number that each probe must dereference. Here the keys sit unboxed in one `Float64Array`
+ * (open addressing, linear probing, backward-shift deletion: no tombstones), which keeps the
+ * hot-path lookup to one cache-friendly probe sequence. NaN marks an empty slot and cannot be a
+ * key.
  * @module
  */
 
-/** Hash map from numeric ids to entries that hold their id. */
-export class IdIndex<V extends { readonly id: number }> {
+const EMPTY = NaN;
+
+/** Hash map from numeric ids (any non-NaN number) to values. */
+export class IdIndex<V> {
+  private keys: Float64Array;
   private vals: (V | undefined)[];
   private mask: number;
   /** Number of entries. */
@@ -18,6 +22,7 @@ export class IdIndex<V extends { readonly id: number }> {
   constructor(capacity = 16) {
     let cap = 16;
     while (cap < capacity * 2) cap *= 2;
+    this.keys = new Float64Array(cap).fill(EMPTY);
     this.vals = new Array<V | undefined>(cap).fill(undefined);
     this.mask = cap - 1;
   }
@@ -28,32 +33,33 @@ export class IdIndex<V extends { readonly id: number }> {
     return (Math.imul(lo ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1) >>> 0) & this.mask;
   }
 
-  /** The entry of `id`, if any. */
+  /** The value of `id`, if any. */
   get(id: number): V | undefined {
-    const vals = this.vals;
+    const keys = this.keys;
     const mask = this.mask;
     for (let i = this.slot(id); ; i = (i + 1) & mask) {
-      const v = vals[i];
-      if (v === undefined || v.id === id) return v;
+      const k = keys[i] as number;
+      if (k === id) return this.vals[i];
+      if (k !== k) return undefined;
     }
   }
 
-  /** Adds `value` under its id, replacing the entry with the same id (NaN ids are ignored). */
-  set(value: V): void {
-    const id = value.id;
+  /** Sets the value of `id` (NaN ids are ignored). */
+  set(id: number, value: V): void {
     if (id !== id) return;
-    if ((this.size + 1) * 2 > this.vals.length) this.resize(this.vals.length * 2);
-    const vals = this.vals;
+    if ((this.size + 1) * 2 > this.keys.length) this.resize(this.keys.length * 2);
+    const keys = this.keys;
     const mask = this.mask;
     for (let i = this.slot(id); ; i = (i + 1) & mask) {
-      const v = vals[i];
-      if (v === undefined) {
-        vals[i] = value;
-        this.size++;
+      const k = keys[i] as number;
+      if (k === id) {
+        this.vals[i] = value;
         return;
       }
-      if (v.id === id) {
-        vals[i] = value;
+      if (k !== k) {
+        keys[i] = id;
+        this.vals[i] = value;
+        this.size++;
         return;
       }
     }
@@ -61,25 +67,28 @@ export class IdIndex<V extends { readonly id: number }> {
 
   /** Removes `id`; false when absent. */
   delete(id: number): boolean {
+    const keys = this.keys;
     const vals = this.vals;
     const mask = this.mask;
     let i = this.slot(id);
     for (; ; i = (i + 1) & mask) {
-      const v = vals[i];
-      if (v === undefined) return false;
-      if (v.id === id) break;
+      const k = keys[i] as number;
+      if (k === id) break;
+      if (k !== k) return false;
     }
     // Shift later members of the probe run back so lookups never stop early at the hole.
     for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
-      const v = vals[j];
-      if (v === undefined) break;
-      const home = this.slot(v.id);
+      const k = keys[j] as number;
+      if (k !== k) break;
+      const home = this.slot(k);
       const movable = i <= j ? home <= i || home > j : home <= i && home > j;
       if (movable) {
-        vals[i] = v;
+        keys[i] = k;
+        vals[i] = vals[j];
         i = j;
       }
     }
+    keys[i] = EMPTY;
     vals[i] = undefined;
     this.size--;
     return true;
@@ -87,19 +96,22 @@ export class IdIndex<V extends { readonly id: number }> {
 
   /** Removes every entry. */
   clear(): void {
+    this.keys = new Float64Array(16).fill(EMPTY);
     this.vals = new Array<V | undefined>(16).fill(undefined);
     this.mask = 15;
     this.size = 0;
   }
 
   private resize(cap: number): void {
-    const old = this.vals;
+    const oldKeys = this.keys;
+    const oldVals = this.vals;
+    this.keys = new Float64Array(cap).fill(EMPTY);
     this.vals = new Array<V | undefined>(cap).fill(undefined);
     this.mask = cap - 1;
     this.size = 0;
-    for (let i = 0; i < old.length; i++) {
-      const v = old[i];
-      if (v !== undefined) this.set(v);
+    for (let i = 0; i < oldKeys.length; i++) {
+      const k = oldKeys[i] as number;
+      if (k === k) this.set(k, oldVals[i] as V);
     }
   }
 }

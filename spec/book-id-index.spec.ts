@@ -1,12 +1,6 @@
 import fc from 'fast-check';
 import { IdIndex } from '../lib/id-index';
 
-/** An entry that carries its own id, as order-book levels do. */
-interface Entry {
-  readonly id: number;
-  readonly value: number;
-}
-
 describe('IdIndex (the order-book id index)', () => {
   it('behaves like a Map under random sets, deletes and gets, through growth and collisions', () => {
     const key = fc.oneof(
@@ -20,14 +14,12 @@ describe('IdIndex (the order-book id index)', () => {
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 600 }), (ops) => {
-        const ix = new IdIndex<Entry>();
-        const model = new Map<number, Entry>();
+        const ix = new IdIndex<number>();
+        const model = new Map<number, number>();
         for (const o of ops) {
           if (o.kind === 'set') {
-            // A set replaces the entry holding the same id.
-            const entry = { id: o.key, value: o.value };
-            ix.set(entry);
-            model.set(o.key, entry);
+            ix.set(o.key, o.value);
+            model.set(o.key, o.value);
           } else {
             expect(ix.delete(o.key)).toBe(model.delete(o.key));
             // Backward-shift deletion must keep every other key reachable.
