@@ -4,10 +4,12 @@
  * (`apt-get install -y valgrind`); not part of the tests.
  *
  * It bundles this file, then runs it under `valgrind --tool=cachegrind` with
- * `node --single-threaded` (no GC or compiler threads, so counts repeat to about 0.1%): one
+ * `node --single-threaded --predictable` (no helper threads, no time-based GC heuristics): one
  * partial of the 2 × 5,000-level book, then the first 2 or 5 chunks of 40,000 delta rows, either
  * `JSON.parse`d alone or parsed and reduced. The difference between 5 and 2 chunks, divided by 3,
- * is the steady cost of 40,000 rows, free of start-up, frame generation and JIT warm-up.
+ * is the steady cost of 40,000 rows, free of start-up, frame generation and JIT warm-up. Counts
+ * for the same code repeat to about 0.1%; a small change to the code can still move them by
+ * several percent by shifting the GC schedule, so compare changes only well beyond that.
  * @module
  */
 import { execFile, execFileSync } from 'node:child_process';
@@ -43,7 +45,7 @@ interface Counts {
 async function counts(bundle: string, mode: string, chunks: number): Promise<Counts> {
   let text: string;
   try {
-    const args = ['--tool=cachegrind', '--cache-sim=yes', '--cachegrind-out-file=/dev/null', process.execPath, '--single-threaded', bundle, 'child', mode, String(chunks)];
+    const args = ['--tool=cachegrind', '--cache-sim=yes', '--cachegrind-out-file=/dev/null', process.execPath, '--single-threaded', '--predictable', bundle, 'child', mode, String(chunks)];
     // valgrind reports on stderr.
     text = (await execFileAsync('valgrind', args, { maxBuffer: 1 << 24 })).stderr;
   } catch (e) {
@@ -71,7 +73,7 @@ async function main(): Promise<void> {
     const reducer = await steady('reducer');
     const line = (name: string, c: Counts): string =>
       `${name.padEnd(28)} ${(c.ir / 1e6).toFixed(1).padStart(8)} M instructions  ${(c.d1 / 1e6).toFixed(2).padStart(6)} M D1 misses  ${(c.ll / 1e3).toFixed(0).padStart(6)} k LL misses`;
-    console.log(`steady cost of ${CHUNK} delta rows (cachegrind, node --single-threaded ${process.version}):`);
+    console.log(`steady cost of ${CHUNK} delta rows (cachegrind, node --single-threaded --predictable ${process.version}):`);
     console.log(line('JSON.parse', parse));
     console.log(line('JSON.parse + reduceTables', reducer));
     console.log(`ratio, instructions: ${(reducer.ir / parse.ir).toFixed(2)}; D1 misses: ${(reducer.d1 / parse.d1).toFixed(2)}`);
