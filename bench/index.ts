@@ -11,7 +11,7 @@
  */
 import { buildFrames } from './frames';
 import type { BenchFrames } from './frames';
-import { connectorCase, parseCase, reducerCase } from './reducer';
+import { connectorCase, parseCase, reducerCase, ringCase } from './reducer';
 import type { BenchCase } from './reducer';
 import { runE2E } from './e2e';
 
@@ -165,6 +165,14 @@ function main(): void {
   const run = (c: BenchCase, name: string): boolean => only === undefined || only.split(',').includes(name);
 
   const selected = [parse, reducer].filter((c, i) => run(c, i === 0 ? 'parse' : 'reducer'));
+  // Opt-in (--case=parse,ring): the cost of merely keeping frozen rows, against the same floor.
+  if (only?.split(',').includes('ring')) {
+    const [mParse, mRing] = measureAll([parse, ringCase(frames)], frames, { reps });
+    if (mParse && mRing) {
+      report(mRing.name, mRing);
+      reportRatio('ratio (parse + ring) / parse, CPU', mRing.median / mParse.median, 'none');
+    }
+  }
   if (selected.length > 0) {
     const ms = measureAll(selected, frames, { reps });
     for (const m of ms) report(m.name, m);

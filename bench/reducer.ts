@@ -43,6 +43,31 @@ export function parseCase(f: BenchFrames): BenchCase {
   };
 }
 
+/**
+ * JSON.parse + freezing every row into a 10,000-slot ring at pseudo-random slots: what merely
+ * keeping frozen rows alive for a while costs, without any lookup or ordering (`--case=parse,ring`).
+ */
+export function ringCase(f: BenchFrames): BenchCase {
+  const ring: unknown[] = new Array<unknown>(10_000).fill(undefined);
+  let k = 1;
+  return {
+    name: 'JSON.parse + freeze into a 10,000-row ring',
+    setup() {
+      ring.fill(undefined);
+    },
+    run(from, to) {
+      const frames = f.frames;
+      for (let i = from; i < to; i++) {
+        const data = (JSON.parse(frames[i] as string) as TableFrame).data;
+        for (let j = 0; j < data.length; j++) {
+          k = (Math.imul(k, 1103515245) + 12345) & 0x7fffffff;
+          ring[k % 10_000] = Object.freeze(data[j]);
+        }
+      }
+    },
+  };
+}
+
 /** JSON.parse + reduceTables. */
 export function reducerCase(f: BenchFrames): BenchCase & { state(): TablesState } {
   let state = emptyTables();
