@@ -2,6 +2,8 @@
 // esbuild for the browser (isomorphic-ws resolves to the global WebSocket), minified and gzipped.
 // rxjs is a peer dependency the app already has, so it is left out. The second check watches
 // the library's own code, apart from its two small dependencies (js-sdsl, crypto-js's HMAC).
+// It was 13 kB until the column-stored order book (2026-11-30), which costs 0.25 kB and cut
+// the reducer benchmark's 2/1 from about 1.69 to 1.62.
 module.exports = [
   {
     name: 'BitmexWebSocket in a browser app (rxjs excluded)',
@@ -17,6 +19,6 @@ module.exports = [
     import: '{ BitmexWebSocket }',
     ignore: ['rxjs', 'rxjs/*', 'js-sdsl', 'crypto-js/*'],
     gzip: true,
-    limit: '13 kB',
+    limit: '13.5 kB',
   },
 ];

@@ -1,11 +1,11 @@
 /**
  * Price-sorted order books for `orderBookL2` / `orderBookL2_25`, and their frozen snapshots.
  *
- * One {@link L2Book} per table and symbol; per side a {@link SortedMap} of mutable
- * {@link LevelEntry} objects sorted by price (ids are arbitrary since 2023), plus an id → entry
- * index. An update that keeps the price only swaps `entry.row`: no tree operation and no string
- * key. Entries never leave this module's callers; what is emitted (rows, levels, snapshots) is
- * frozen and never touched again.
+ * One {@link L2Book} per table and symbol; per side ({@link BookSide}) the levels stored by
+ * column (price, id and size in typed arrays; row, key list and snapshot level in plain arrays),
+ * a {@link SortedMap} of level numbers sorted by price (ids are arbitrary since 2023) and an
+ * id → level index. An update that keeps the price only swaps the stored row: no tree operation
+ * and no string key. What is emitted (rows, levels, snapshots) is frozen and never touched again.
  * @module
  */
 import type { Row } from './frames';
@@ -35,23 +35,6 @@ export interface BookSnapshot {
 }
 
 /**
- * Internal, mutable: one stored level. `price` and `id` are its sort key inside the side's tree
- * and change only while it is out of the tree; `row` is the frozen row last emitted for it;
- * `level` caches its {@link BookLevel} until the size changes.
- * @internal
- */
-export interface LevelEntry {
-  price: number;
-  readonly id: number;
-  row: Row;
-  /** `row.size` (0 when absent), kept here so the hot path need not load the old row. */
-  size: number;
-  level: BookLevel | undefined;
-  /** Own keys of `row`, in order; arrays are shared between rows with the same keys. */
-  keys: readonly string[];
-}
-
-/**
  * Whether `row`'s own keys are exactly `keys`, in order. For-in over a fresh parsed object plus
  * identity compares of interned key strings: far cheaper than `k in row` per key.
  */
@@ -64,20 +47,89 @@ function hasKeys(row: Row, keys: readonly string[]): boolean {
   return i === keys.length;
 }
 
-const byPriceAsc = (a: LevelEntry, b: LevelEntry): number => a.price - b.price || a.id - b.id;
-const byPriceDesc = (a: LevelEntry, b: LevelEntry): number => b.price - a.price || a.id - b.id;
+const NO_KEYS: readonly string[] = [];
 
 /**
- * One side of a book: a tree sorted best-first (bids high → low, asks low → high, so both are
- * walked with `begin()`/`next()`) and an id index.
+ * One side of a book, stored by column: level `i` (a small integer, reused after a delete) has
+ * its price, id and size in typed arrays and its frozen row, key list and cached
+ * {@link BookLevel} in plain arrays. The tree (bids high → low, asks low → high, so both are
+ * walked with `begin()`/`next()`) holds level numbers and compares them through the price
+ * column: a comparison reads two numbers from one dense array instead of two objects scattered
+ * over the heap, and a tree node's key is a small integer, not a pointer.
  * @internal
  */
 export class BookSide {
-  readonly tree: SortedMap<LevelEntry>;
-  readonly ids = new IdIndex<LevelEntry>();
+  price: Float64Array = new Float64Array(64);
+  id: Float64Array = new Float64Array(64);
+  size: Float64Array = new Float64Array(64);
+  readonly rows: (Row | undefined)[] = [];
+  readonly keys: (readonly string[])[] = [];
+  readonly levels: (BookLevel | undefined)[] = [];
+  /** Level numbers free for reuse. */
+  private readonly free: number[] = [];
+  private used = 0;
+  readonly tree: SortedMap<number>;
+  /** id → level number. */
+  readonly ids = new IdIndex<number>();
   constructor(readonly isBid: boolean) {
-    this.tree = new SortedMap<LevelEntry>(isBid ? byPriceDesc : byPriceAsc);
+    this.tree = new SortedMap<number>(
+      isBid
+        ? (a, b) => (this.price[b] as number) - (this.price[a] as number) || (this.id[a] as number) - (this.id[b] as number)
+        : (a, b) => (this.price[a] as number) - (this.price[b] as number) || (this.id[a] as number) - (this.id[b] as number),
+    );
   }
+
+  /** A fresh level number with the given price and id (not yet in the tree or the index). */
+  alloc(price: number, id: number): number {
+    let i = this.free.pop();
+    if (i === undefined) {
+      i = this.used++;
+      if (i === this.price.length) {
+        this.price = grow(this.price);
+        this.id = grow(this.id);
+        this.size = grow(this.size);
+      }
+    }
+    this.price[i] = price;
+    this.id[i] = id;
+    this.levels[i] = undefined;
+    return i;
+  }
+
+  /** Returns a level number for reuse, dropping its row. */
+  release(i: number): void {
+    this.rows[i] = undefined;
+    this.levels[i] = undefined;
+    this.free.push(i);
+  }
+
+  /** The row of the best level, if any. */
+  firstRow(): Row | undefined {
+    const i = this.tree.first();
+    return i === undefined ? undefined : this.rows[i];
+  }
+
+  /** Removes every level. */
+  clear(): void {
+    this.tree.clear();
+    this.ids.clear();
+    this.rows.length = 0;
+    this.keys.length = 0;
+    this.levels.length = 0;
+    this.free.length = 0;
+    this.used = 0;
+  }
+
+  /** The frozen {@link BookLevel} of level `i`, made once per price and size. */
+  levelOf(i: number): BookLevel {
+    return (this.levels[i] ??= Object.freeze({ price: this.price[i] as number, size: this.size[i] as number, id: this.id[i] as number }));
+  }
+}
+
+function grow(a: Float64Array): Float64Array {
+  const b = new Float64Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 /**
@@ -102,7 +154,7 @@ export class L2Book {
   /** Reducer frame number that last touched the book. */
   frame = -1;
   /** Key list of the last row stored, shared by rows with the same keys. */
-  private keys: readonly string[] = [];
+  private lastKeys: readonly string[] = NO_KEYS;
   /** Latest `transactTime` string stored, see {@link L2Book.adopt}. */
   private transactTime = '';
   constructor(readonly symbol: string) {}
@@ -114,10 +166,8 @@ export class L2Book {
 
   /** Starts the book over (partial). */
   clear(frame: number): void {
-    this.bids.tree.clear();
-    this.bids.ids.clear();
-    this.asks.tree.clear();
-    this.asks.ids.clear();
+    this.bids.clear();
+    this.asks.clear();
     this.timestamp = '';
     this.transactTime = '';
     this.begin(frame);
@@ -165,8 +215,8 @@ export class L2Book {
 
   /** The key list of `row`, reusing the shared one when equal. */
   private keysFor(row: Row): readonly string[] {
-    if (hasKeys(row, this.keys)) return this.keys;
-    return (this.keys = Object.keys(row));
+    if (hasKeys(row, this.lastKeys)) return this.lastKeys;
+    return (this.lastKeys = Object.keys(row));
   }
 
   /** The side a row belongs to, or undefined when `side` is neither Buy nor Sell. */
@@ -189,11 +239,15 @@ export class L2Book {
     const old = side.ids.get(id);
     if (old !== undefined) {
       side.tree.delete(old);
-      this.touch(side, old.price, row);
+      this.touch(side, side.price[old] as number, row);
+      side.release(old);
     }
-    const entry: LevelEntry = { price, id, row, size: sizeOf(row), level: undefined, keys: this.keysFor(row) };
-    side.ids.set(id, entry);
-    side.tree.add(entry);
+    const i = side.alloc(price, id);
+    side.size[i] = sizeOf(row);
+    side.rows[i] = row;
+    side.keys[i] = this.keysFor(row);
+    side.ids.set(id, i);
+    side.tree.add(i);
     this.touch(side, price, row);
     return row;
   }
@@ -205,39 +259,40 @@ export class L2Book {
   update(patch: Row): Row | undefined {
     const side = this.sideOf(patch);
     if (side === undefined) return undefined;
-    const entry = side.ids.get(patch.id as number);
-    if (entry === undefined) return undefined;
+    const i = side.ids.get(patch.id as number);
+    if (i === undefined) return undefined;
     // BitMEX now sends whole rows in updates, with the keys of the stored row in the same order:
     // then the merge equals the patch, so adopt it (no allocation, no key list); else merge.
+    const keys = side.keys[i] as readonly string[];
     let row: Row;
-    if (hasKeys(patch, entry.keys)) row = this.adopt(patch);
+    if (hasKeys(patch, keys)) row = this.adopt(patch);
     else {
-      const keys = entry.keys;
       let complete = true;
-      for (let i = 0; i < keys.length; i++) {
-        if (!((keys[i] as string) in patch)) {
+      for (let k = 0; k < keys.length; k++) {
+        if (!((keys[k] as string) in patch)) {
           complete = false;
           break;
         }
       }
-      row = this.adopt(complete ? patch : { ...entry.row, ...patch });
-      entry.keys = this.keysFor(row);
+      row = this.adopt(complete ? patch : { ...(side.rows[i] as Row), ...patch });
+      side.keys[i] = this.keysFor(row);
     }
     const price = row.price;
-    if (typeof price === 'number' && price !== entry.price && Number.isFinite(price)) {
-      this.touch(side, entry.price, row);
-      side.tree.delete(entry);
-      entry.price = price;
-      side.tree.add(entry);
-      entry.level = undefined;
+    const stored = side.price[i] as number;
+    if (typeof price === 'number' && price !== stored && Number.isFinite(price)) {
+      this.touch(side, stored, row);
+      side.tree.delete(i);
+      side.price[i] = price;
+      side.tree.add(i);
+      side.levels[i] = undefined;
     }
     const size = sizeOf(row);
-    if (size !== entry.size) {
-      entry.size = size;
-      entry.level = undefined;
+    if (size !== side.size[i]) {
+      side.size[i] = size;
+      side.levels[i] = undefined;
     }
-    entry.row = row;
-    this.touch(side, entry.price, row);
+    side.rows[i] = row;
+    this.touch(side, side.price[i] as number, row);
     return row;
   }
 
@@ -246,12 +301,14 @@ export class L2Book {
     const side = this.sideOf(key);
     if (side === undefined) return undefined;
     const id = key.id as number;
-    const entry = side.ids.get(id);
-    if (entry === undefined) return undefined;
+    const i = side.ids.get(id);
+    if (i === undefined) return undefined;
+    const row = side.rows[i] as Row;
     side.ids.delete(id);
-    side.tree.delete(entry);
-    this.touch(side, entry.price, key);
-    return entry.row;
+    side.tree.delete(i);
+    this.touch(side, side.price[i] as number, key);
+    side.release(i);
+    return row;
   }
 
   /** All rows: asks then bids, each from the highest price down (the order of BitMEX partials). */
@@ -259,8 +316,8 @@ export class L2Book {
     const asks = this.asks.tree.toArray();
     const bids = this.bids.tree.toArray();
     const out = new Array<Row>(asks.length + bids.length);
-    for (let i = 0; i < asks.length; i++) out[asks.length - 1 - i] = (asks[i] as LevelEntry).row;
-    for (let i = 0; i < bids.length; i++) out[asks.length + i] = (bids[i] as LevelEntry).row;
+    for (let i = 0; i < asks.length; i++) out[asks.length - 1 - i] = this.asks.rows[asks[i] as number] as Row;
+    for (let i = 0; i < bids.length; i++) out[asks.length + i] = this.bids.rows[bids[i] as number] as Row;
     return out;
   }
 
@@ -268,10 +325,6 @@ export class L2Book {
   snapshot(depth: number): BookSnapshot {
     return freezeSnapshot(this.symbol, this.timestamp, topLevels(this.bids, depth, undefined), topLevels(this.asks, depth, undefined));
   }
-}
-
-function levelOf(e: LevelEntry): BookLevel {
-  return Object.freeze({ price: e.price, size: e.size, id: e.id });
 }
 
 function sizeOf(row: Row): number {
@@ -299,18 +352,14 @@ function topLevels(side: BookSide, depth: number, prev: readonly BookLevel[] | u
   let i = 0;
   if (prev !== undefined && prev.length === n) {
     while (i < n) {
-      const e = head[i] as LevelEntry;
-      if ((e.level ??= levelOf(e)) !== prev[i]) break;
+      if (side.levelOf(head[i] as number) !== prev[i]) break;
       i++;
     }
     if (i === n) return prev;
   }
   const out = new Array<BookLevel>(n);
   for (let j = 0; j < i; j++) out[j] = (prev as readonly BookLevel[])[j] as BookLevel;
-  for (; i < n; i++) {
-    const e = head[i] as LevelEntry;
-    out[i] = e.level ??= levelOf(e);
-  }
+  for (; i < n; i++) out[i] = side.levelOf(head[i] as number);
   return Object.freeze(out);
 }
 

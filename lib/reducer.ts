@@ -171,7 +171,7 @@ class TableImage {
     }
     // Books exist only while some filter covers them.
     for (const [symbol, book] of this.books) {
-      const sample = book.bids.tree.first()?.row ?? book.asks.tree.first()?.row ?? { symbol };
+      const sample = book.bids.firstRow() ?? book.asks.firstRow() ?? { symbol };
       if (!this.accepts(sample)) this.books.delete(symbol);
     }
   }
