@@ -70,7 +70,7 @@ export class BookSide {
   private used = 0;
   readonly tree: SortedMap<number>;
   /** id → level number. */
-  readonly ids = new IdIndex<number>();
+  readonly ids = new IdIndex();
   constructor(readonly isBid: boolean) {
     this.tree = new SortedMap<number>(
       isBid

@@ -1,20 +1,20 @@
 /**
- * An id → value hash map for order-book level ids.
+ * An id → level-number hash map for order-book level ids.
  *
  * BitMEX L2 ids (~8.8e9) do not fit V8's small integers, so in a `Map` every key is a boxed
- * number that each probe must dereference. Here the keys sit unboxed in one `Float64Array`
- * (open addressing, linear probing, backward-shift deletion: no tombstones), which keeps the
- * hot-path lookup to one cache-friendly probe sequence. NaN marks an empty slot and cannot be a
- * key.
+ * number that each probe must dereference. Here the keys sit unboxed in one `Float64Array` and
+ * the values (32-bit integers) in one `Int32Array` (open addressing, linear probing,
+ * backward-shift deletion: no tombstones): a lookup touches two dense arrays and no object.
+ * NaN marks an empty slot and cannot be a key.
  * @module
  */
 
 const EMPTY = NaN;
 
-/** Hash map from numeric ids (any non-NaN number) to values. */
-export class IdIndex<V> {
+/** Hash map from numeric ids (any non-NaN number) to 32-bit integers. */
+export class IdIndex {
   private keys: Float64Array;
-  private vals: (V | undefined)[];
+  private vals: Int32Array;
   private mask: number;
   /** Number of entries. */
   size = 0;
@@ -23,7 +23,7 @@ export class IdIndex<V> {
     let cap = 16;
     while (cap < capacity * 2) cap *= 2;
     this.keys = new Float64Array(cap).fill(EMPTY);
-    this.vals = new Array<V | undefined>(cap).fill(undefined);
+    this.vals = new Int32Array(cap);
     this.mask = cap - 1;
   }
 
@@ -34,18 +34,18 @@ export class IdIndex<V> {
   }
 
   /** The value of `id`, if any. */
-  get(id: number): V | undefined {
+  get(id: number): number | undefined {
     const keys = this.keys;
     const mask = this.mask;
     for (let i = this.slot(id); ; i = (i + 1) & mask) {
       const k = keys[i] as number;
-      if (k === id) return this.vals[i];
+      if (k === id) return this.vals[i] as number;
       if (k !== k) return undefined;
     }
   }
 
   /** Sets the value of `id` (NaN ids are ignored). */
-  set(id: number, value: V): void {
+  set(id: number, value: number): void {
     if (id !== id) return;
     if ((this.size + 1) * 2 > this.keys.length) this.resize(this.keys.length * 2);
     const keys = this.keys;
@@ -84,12 +84,11 @@ export class IdIndex<V> {
       const movable = i <= j ? home <= i || home > j : home <= i && home > j;
       if (movable) {
         keys[i] = k;
-        vals[i] = vals[j];
+        vals[i] = vals[j] as number;
         i = j;
       }
     }
     keys[i] = EMPTY;
-    vals[i] = undefined;
     this.size--;
     return true;
   }
@@ -97,7 +96,7 @@ export class IdIndex<V> {
   /** Removes every entry. */
   clear(): void {
     this.keys = new Float64Array(16).fill(EMPTY);
-    this.vals = new Array<V | undefined>(16).fill(undefined);
+    this.vals = new Int32Array(16);
     this.mask = 15;
     this.size = 0;
   }
@@ -106,12 +105,12 @@ export class IdIndex<V> {
     const oldKeys = this.keys;
     const oldVals = this.vals;
     this.keys = new Float64Array(cap).fill(EMPTY);
-    this.vals = new Array<V | undefined>(cap).fill(undefined);
+    this.vals = new Int32Array(cap);
     this.mask = cap - 1;
     this.size = 0;
     for (let i = 0; i < oldKeys.length; i++) {
       const k = oldKeys[i] as number;
-      if (k === k) this.set(k, oldVals[i] as V);
+      if (k === k) this.set(k, oldVals[i] as number);
     }
   }
 }

@@ -14,7 +14,7 @@ describe('IdIndex (the order-book id index)', () => {
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 600 }), (ops) => {
-        const ix = new IdIndex<number>();
+        const ix = new IdIndex();
         const model = new Map<number, number>();
         for (const o of ops) {
           if (o.kind === 'set') {
