@@ -2,19 +2,19 @@
  * An id → level-number hash map for order-book level ids.
  *
  * BitMEX L2 ids (~8.8e9) do not fit V8's small integers, so in a `Map` every key is a boxed
- * number that each probe must dereference. Here the keys sit unboxed in one `Float64Array` and
- * the values (32-bit integers) in one `Int32Array` (open addressing, linear probing,
- * backward-shift deletion: no tombstones): a lookup touches two dense arrays and no object.
- * NaN marks an empty slot and cannot be a key.
+ * number that each probe must dereference. Here each slot is a (key, value) pair of doubles
+ * side by side in one `Float64Array` (open addressing, linear probing, backward-shift deletion:
+ * no tombstones): a lookup usually reads a single cache line and no object. NaN marks an empty
+ * slot and cannot be a key.
  * @module
  */
 
 const EMPTY = NaN;
 
-/** Hash map from numeric ids (any non-NaN number) to 32-bit integers. */
+/** Hash map from numeric ids (any non-NaN number) to numbers. */
 export class IdIndex {
-  private keys: Float64Array;
-  private vals: Int32Array;
+  /** Slot `s` holds its key at `2s` and its value at `2s + 1`. */
+  private table: Float64Array;
   private mask: number;
   /** Number of entries. */
   size = 0;
@@ -22,8 +22,7 @@ export class IdIndex {
   constructor(capacity = 16) {
     let cap = 16;
     while (cap < capacity * 2) cap *= 2;
-    this.keys = new Float64Array(cap).fill(EMPTY);
-    this.vals = new Int32Array(cap);
+    this.table = emptyTable(cap);
     this.mask = cap - 1;
   }
 
@@ -35,11 +34,11 @@ export class IdIndex {
 
   /** The value of `id`, if any. */
   get(id: number): number | undefined {
-    const keys = this.keys;
+    const t = this.table;
     const mask = this.mask;
     for (let i = this.slot(id); ; i = (i + 1) & mask) {
-      const k = keys[i] as number;
-      if (k === id) return this.vals[i] as number;
+      const k = t[2 * i] as number;
+      if (k === id) return t[2 * i + 1] as number;
       if (k !== k) return undefined;
     }
   }
@@ -47,18 +46,18 @@ export class IdIndex {
   /** Sets the value of `id` (NaN ids are ignored). */
   set(id: number, value: number): void {
     if (id !== id) return;
-    if ((this.size + 1) * 2 > this.keys.length) this.resize(this.keys.length * 2);
-    const keys = this.keys;
+    if ((this.size + 1) * 2 > this.mask + 1) this.resize((this.mask + 1) * 2);
+    const t = this.table;
     const mask = this.mask;
     for (let i = this.slot(id); ; i = (i + 1) & mask) {
-      const k = keys[i] as number;
+      const k = t[2 * i] as number;
       if (k === id) {
-        this.vals[i] = value;
+        t[2 * i + 1] = value;
         return;
       }
       if (k !== k) {
-        keys[i] = id;
-        this.vals[i] = value;
+        t[2 * i] = id;
+        t[2 * i + 1] = value;
         this.size++;
         return;
       }
@@ -67,50 +66,53 @@ export class IdIndex {
 
   /** Removes `id`; false when absent. */
   delete(id: number): boolean {
-    const keys = this.keys;
-    const vals = this.vals;
+    const t = this.table;
     const mask = this.mask;
     let i = this.slot(id);
     for (; ; i = (i + 1) & mask) {
-      const k = keys[i] as number;
+      const k = t[2 * i] as number;
       if (k === id) break;
       if (k !== k) return false;
     }
     // Shift later members of the probe run back so lookups never stop early at the hole.
     for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
-      const k = keys[j] as number;
+      const k = t[2 * j] as number;
       if (k !== k) break;
       const home = this.slot(k);
       const movable = i <= j ? home <= i || home > j : home <= i && home > j;
       if (movable) {
-        keys[i] = k;
-        vals[i] = vals[j] as number;
+        t[2 * i] = k;
+        t[2 * i + 1] = t[2 * j + 1] as number;
         i = j;
       }
     }
-    keys[i] = EMPTY;
+    t[2 * i] = EMPTY;
     this.size--;
     return true;
   }
 
   /** Removes every entry. */
   clear(): void {
-    this.keys = new Float64Array(16).fill(EMPTY);
-    this.vals = new Int32Array(16);
+    this.table = emptyTable(16);
     this.mask = 15;
     this.size = 0;
   }
 
   private resize(cap: number): void {
-    const oldKeys = this.keys;
-    const oldVals = this.vals;
-    this.keys = new Float64Array(cap).fill(EMPTY);
-    this.vals = new Int32Array(cap);
+    const old = this.table;
+    this.table = emptyTable(cap);
     this.mask = cap - 1;
     this.size = 0;
-    for (let i = 0; i < oldKeys.length; i++) {
-      const k = oldKeys[i] as number;
-      if (k === k) this.set(k, oldVals[i] as number);
+    for (let i = 0; i < old.length; i += 2) {
+      const k = old[i] as number;
+      if (k === k) this.set(k, old[i + 1] as number);
     }
   }
+}
+
+/** A table of `cap` empty slots. */
+function emptyTable(cap: number): Float64Array {
+  const t = new Float64Array(2 * cap);
+  for (let i = 0; i < t.length; i += 2) t[i] = EMPTY;
+  return t;
 }
