@@ -1,16 +1,19 @@
 /**
- * The one place that touches js-sdsl: an ordered collection of mutable entries, sorted by a
- * comparator that is always given explicitly.
+ * The one place that touches js-sdsl: an ordered collection of entries, sorted by a comparator
+ * that is always given explicitly.
  *
- * It is a js-sdsl `OrderedSet` of entries rather than an `OrderedMap<price, entry>`: the entry
- * carries its own sort key (price, then id), so the set *is* the price → entry map, and
- * walking it costs nothing per step (an `OrderedMap` iterator's `pointer` allocates a Proxy on
- * every read). Ordering by (price, id) also keeps two rows that momentarily share a price.
+ * It is a js-sdsl `OrderedSet` of entries rather than an `OrderedMap<price, entry>`: the
+ * comparator finds each entry's sort key itself (an order book's entries are level numbers and
+ * its comparator reads price, then id, from the book's columns), so the set *is* the
+ * price → level map, and walking it costs nothing per step (an `OrderedMap` iterator's
+ * `pointer` allocates a Proxy on every read). Ordering by (price, id) also keeps two rows that
+ * momentarily share a price.
  *
  * Once the head has been read (a book view exists), it also keeps the *head*: an array of its
  * first entries (up to a few dozen), maintained on every add and delete, so that reading the
- * top of a book is an array read, not a tree walk with two iterator allocations. Adds and deletes beyond the head's last entry leave
- * it alone; one inside it shifts at most the head's length of pointers. When deletes have
+ * top of a book is an array read, not a tree walk with two iterator allocations. Adds and
+ * deletes beyond the head's last entry leave it alone; one inside it shifts at most the head's
+ * length of entries. When deletes have
  * shortened it below what a reader asks for, it is refilled by one walk.
  *
  * Rules kept here so callers need not know them: the comparator is mandatory; an entry's sort
