@@ -13,8 +13,8 @@
  * first entries (up to a few dozen), maintained on every add and delete, so that reading the
  * top of a book is an array read, not a tree walk with two iterator allocations. Adds and
  * deletes beyond the head's last entry leave it alone; one inside it shifts at most the head's
- * length of entries. When deletes have
- * shortened it below what a reader asks for, it is refilled by one walk.
+ * length of entries. When deletes have shortened it below what a reader asks for, it is
+ * refilled by one walk.
  *
  * Rules kept here so callers need not know them: the comparator is mandatory; an entry's sort
  * key must not change while it is in the set (erase, change, re-add); and no iterator outlives
