@@ -21,6 +21,49 @@ function apply(s: TablesState, action: 'insert' | 'update' | 'delete', ...data: 
 
 const prices = (levels: readonly { price: number }[] | undefined): number[] => (levels ?? []).map((l) => l.price);
 
+describe('large books', () => {
+  it('stay sorted and whole through growth, deletes, reused levels and price moves', () => {
+    // Hundreds of levels per side: past the initial column capacity, with level slots freed
+    // by deletes and reused by later inserts.
+    let s = book();
+    const live = new Map<number, { side: 'Buy' | 'Sell'; price: number; size: number }>();
+    for (const r of rowsOf(s, 'orderBookL2', 'XBTUSD')) live.set(r.id as number, { side: r.side as 'Buy' | 'Sell', price: r.price as number, size: r.size as number });
+    const row = (id: number): Row => {
+      const l = live.get(id) as { side: string; price: number; size: number };
+      return { symbol: 'XBTUSD', id, side: l.side, size: l.size, price: l.price, timestamp: TS };
+    };
+    for (let i = 0; i < 400; i++) {
+      live.set(20_000 + i, { side: 'Buy', price: 94 - i * 0.5, size: i + 1 });
+      live.set(40_000 + i, { side: 'Sell', price: 106 + i * 0.5, size: i + 1 });
+      s = apply(s, 'insert', row(20_000 + i), row(40_000 + i));
+    }
+    for (let i = 0; i < 400; i += 3) {
+      s = apply(s, 'delete', { symbol: 'XBTUSD', id: 20_000 + i, side: 'Buy' }, { symbol: 'XBTUSD', id: 40_000 + i, side: 'Sell' });
+      live.delete(20_000 + i);
+      live.delete(40_000 + i);
+    }
+    for (let i = 0; i < 100; i++) {
+      live.set(60_000 + i, { side: 'Buy', price: 93.25 - i, size: 7 });
+      s = apply(s, 'insert', row(60_000 + i));
+    }
+    // Price moves, both into the top and out of it.
+    for (const [id, price] of [[20_001, 99.5], [40_002, 100.5], [1000, 50.25]] as const) {
+      (live.get(id) as { price: number }).price = price;
+      s = apply(s, 'update', row(id));
+    }
+    const want = (side: 'Buy' | 'Sell'): number[] =>
+      [...live.values()].filter((l) => l.side === side).map((l) => l.price).sort((a, b) => (side === 'Buy' ? b - a : a - b));
+    const b = bookOf(s, 'XBTUSD', { depth: 1000 });
+    expect(prices(b?.bids)).toEqual(want('Buy'));
+    expect(prices(b?.asks)).toEqual(want('Sell'));
+    // Every stored row is the latest one given for its id, in BitMEX's partial order.
+    const rows = rowsOf(s, 'orderBookL2', 'XBTUSD');
+    expect(rows).toHaveLength(live.size);
+    expect(rows.map((r) => r.price)).toEqual([...want('Sell')].reverse().concat(want('Buy')));
+    for (const r of rows) expect(r).toEqual(row(r.id as number));
+  });
+});
+
 describe('bookOf', () => {
   it('is undefined before the partial', () => {
     expect(bookOf(emptyTables(), 'XBTUSD')).toBeUndefined();
