@@ -153,3 +153,10 @@ export function buildFrames(opts: FrameOptions = {}): BenchFrames {
   }
   return { symbol, partial, levels: levelsPerSide * 2, frames, frameRows, counts };
 }
+
+/** Number of leading delta frames that hold the first `rows` rows (all frames if fewer). */
+export function framesFor(frames: BenchFrames, rows: number): number {
+  let to = 0;
+  for (let n = 0; to < frames.frames.length && n < rows; to++) n += frames.frameRows[to] as number;
+  return to;
+}

@@ -9,7 +9,7 @@
  * {@link measure}, then {@link report} the result; `main` shows the pattern.
  * @module
  */
-import { buildFrames } from './frames';
+import { buildFrames, framesFor } from './frames';
 import type { BenchFrames } from './frames';
 import { connectorCase, parseCase, reducerCase, ringCase } from './reducer';
 import type { BenchCase } from './reducer';
@@ -164,31 +164,37 @@ function main(): void {
   const connector = connectorCase(frames);
   const run = (c: BenchCase, name: string): boolean => only === undefined || only.split(',').includes(name);
 
-  const selected = [parse, reducer].filter((c, i) => run(c, i === 0 ? 'parse' : 'reducer'));
-  // Opt-in (--case=parse,ring): the cost of merely keeping frozen rows, against the same floor.
-  if (only?.split(',').includes('ring')) {
-    const [mParse, mRing] = measureAll([parse, ringCase(frames)], frames, { reps });
-    if (mParse && mRing) {
-      report(mRing.name, mRing);
-      reportRatio('ratio (parse + ring) / parse, CPU', mRing.median / mParse.median, 'none');
-    }
-  }
+  // parse and reducer run by default; ring (the cost of merely keeping frozen rows) on request.
+  const wanted = (name: string): boolean => only?.split(',').includes(name) ?? name !== 'ring';
+  const named = [
+    ['parse', parse],
+    ['reducer', reducer],
+    ['ring', ringCase(frames)],
+  ] as const;
+  const selected = named.filter(([name]) => wanted(name));
   if (selected.length > 0) {
-    const ms = measureAll(selected, frames, { reps });
+    const ms = measureAll(
+      selected.map(([, c]) => c),
+      frames,
+      { reps },
+    );
     for (const m of ms) report(m.name, m);
-    if (reducer.state().inconsistencies.length > 0) throw new Error('bench frames produced inconsistencies');
-    const [mParse, mReducer] = ms;
-    if (ms.length === 2 && mParse && mReducer) {
+    if (wanted('reducer') && reducer.state().inconsistencies.length > 0) throw new Error('bench frames produced inconsistencies');
+    const byName = new Map(selected.map(([name], i) => [name, ms[i] as Measurement]));
+    const mParse = byName.get('parse');
+    const mReducer = byName.get('reducer');
+    const mRing = byName.get('ring');
+    if (mParse && mReducer) {
       reportRatio('ratio (parse + reducer) / parse, CPU', mReducer.median / mParse.median, '<= 1.5');
       reportRatio('ratio (parse + reducer) / parse, wall', mReducer.wallMedian / mParse.wallMedian, '<= 1.5');
     }
+    if (mParse && mRing) reportRatio('ratio (parse + ring) / parse, CPU', mRing.median / mParse.median, 'none');
   }
 
   if (run(connector, 'connector')) {
     // The connector copies and scans the whole book per row: time it on a prefix of the same
     // frames, and the reducer on that same prefix, so the ratio compares like with like.
-    let to = 0;
-    for (let rows = 0; to < n && rows < 10_000; to++) rows += frames.frameRows[to] as number;
+    const to = framesFor(frames, 10_000);
     // The connector costs seconds per pass: 1 warm-up + 3 timed. The reducer's pass is short,
     // so it gets more of both to get past JIT warm-up and the GC of its freshly built book.
     const mConn = measure(connector, frames, { to, warmup: 1, reps: 3 });

@@ -5,8 +5,8 @@
  *
  * It bundles this file, then runs it under `valgrind --tool=cachegrind` with
  * `node --single-threaded --predictable` (no helper threads, no time-based GC heuristics): one
- * partial of the 2 × 5,000-level book, then the first 2 or 5 chunks of 40,000 delta rows, either
- * `JSON.parse`d alone or parsed and reduced. The difference between 5 and 2 chunks, divided by 3,
+ * the benchmark's parse or reducer case (`bench/reducer.ts`: the reducer's setup applies the
+ * partial of the 2 × 5,000-level book) over the first 2 or 5 chunks of 40,000 delta rows. The difference between 5 and 2 chunks, divided by 3,
  * is the steady cost of 40,000 rows, free of start-up, frame generation and JIT warm-up. Counts
  * for the same code repeat to about 0.1%; a small change to the code can still move them by
  * several percent by shifting the GC schedule, so compare changes only well beyond that.
@@ -17,23 +17,19 @@ import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { emptyTables, reduceTables } from '../lib/reducer';
-import type { TableFrame } from '../lib/frames';
-import { buildFrames } from './frames';
+import { buildFrames, framesFor } from './frames';
+import { parseCase, reducerCase, sink } from './reducer';
 
 const CHUNK = 40_000;
 const execFileAsync = promisify(execFile);
 
-/** Child mode: parse (and reduce) the first `chunks` chunks of rows. */
+/** Child mode: the benchmark's parse or reducer case over the first `chunks` chunks of rows. */
 function child(mode: string, chunks: number): void {
   const f = buildFrames({ rows: 5 * CHUNK });
-  let end = 0;
-  for (let rows = 0; end < f.frames.length && rows < chunks * CHUNK; end++) rows += f.frameRows[end] as number;
-  let state = reduceTables(emptyTables(), JSON.parse(f.partial) as TableFrame);
-  let sink = 0;
-  if (mode === 'parse') for (let i = 0; i < end; i++) sink += (JSON.parse(f.frames[i] as string) as TableFrame).data.length;
-  else for (let i = 0; i < end; i++) state = reduceTables(state, JSON.parse(f.frames[i] as string) as TableFrame);
-  console.log(sink + state.version);
+  const c = mode === 'parse' ? parseCase(f) : reducerCase(f);
+  c.setup();
+  c.run(0, framesFor(f, chunks * CHUNK));
+  console.log(sink);
 }
 
 interface Counts {
