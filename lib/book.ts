@@ -72,10 +72,12 @@ export class BookSide {
   /** id → level number. */
   readonly ids = new IdIndex();
   constructor(readonly isBid: boolean) {
+    // One comparator literal for both sides (the direction is captured): js-sdsl calls it from
+    // shared code, and closures of one literal keep that call site monomorphic, so V8 inlines
+    // it (two literals cost ~2% more instructions per row and more cache misses).
+    const dir = isBid ? -1 : 1;
     this.tree = new SortedMap<number>(
-      isBid
-        ? (a, b) => (this.price[b] as number) - (this.price[a] as number) || (this.id[a] as number) - (this.id[b] as number)
-        : (a, b) => (this.price[a] as number) - (this.price[b] as number) || (this.id[a] as number) - (this.id[b] as number),
+      (a, b) => dir * ((this.price[a] as number) - (this.price[b] as number)) || (this.id[a] as number) - (this.id[b] as number),
     );
   }
 
