@@ -11,7 +11,7 @@
  */
 import { buildFrames, framesFor } from './frames';
 import type { BenchFrames } from './frames';
-import { connectorCase, parseCase, reducerCase, ringCase } from './reducer';
+import { connectorCase, minimalCase, parseCase, reducerCase, ringCase } from './reducer';
 import type { BenchCase } from './reducer';
 import { runE2E } from './e2e';
 
@@ -164,12 +164,14 @@ function main(): void {
   const connector = connectorCase(frames);
   const run = (c: BenchCase, name: string): boolean => only === undefined || only.split(',').includes(name);
 
-  // parse and reducer run by default; ring (the cost of merely keeping frozen rows) on request.
-  const wanted = (name: string): boolean => only?.split(',').includes(name) ?? name !== 'ring';
+  // parse and reducer run by default; ring (the cost of merely keeping frozen rows) and minimal
+  // (the least work of any js-sdsl book) on request.
+  const wanted = (name: string): boolean => only?.split(',').includes(name) ?? (name !== 'ring' && name !== 'minimal');
   const named = [
     ['parse', parse],
     ['reducer', reducer],
     ['ring', ringCase(frames)],
+    ['minimal', minimalCase(frames)],
   ] as const;
   const selected = named.filter(([name]) => wanted(name));
   if (selected.length > 0) {
@@ -189,6 +191,8 @@ function main(): void {
       reportRatio('ratio (parse + reducer) / parse, wall', mReducer.wallMedian / mParse.wallMedian, '<= 1.5');
     }
     if (mParse && mRing) reportRatio('ratio (parse + ring) / parse, CPU', mRing.median / mParse.median, 'none');
+    const mMinimal = byName.get('minimal');
+    if (mParse && mMinimal) reportRatio('ratio (parse + minimal js-sdsl book) / parse, CPU', mMinimal.median / mParse.median, 'none');
   }
 
   if (run(connector, 'connector')) {

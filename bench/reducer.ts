@@ -7,8 +7,9 @@
  */
 import { emptyTables, reduceTables } from '../lib/reducer';
 import type { TablesState } from '../lib/reducer';
-import type { TableFrame } from '../lib/frames';
+import type { Row, TableFrame } from '../lib/frames';
 import type { BenchFrames } from './frames';
+import { BookSide } from '../lib/book';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const deltaParser = require('bitmex-realtime-api/lib/deltaParser') as {
@@ -64,6 +65,75 @@ export function ringCase(f: BenchFrames): BenchCase {
           ring[k % 10_000] = Object.freeze(data[j]);
         }
       }
+    },
+  };
+}
+
+/**
+ * JSON.parse + the least any js-sdsl order book must do per row (`--case=minimal`): look the id
+ * up, freeze and keep the row, order inserts and deletes in the js-sdsl tree, emit a state
+ * holding the change batch. It stores levels in the reducer's own {@link BookSide} (same
+ * columns, id index and tree, so the same JIT code), and does nothing else: no checks of side,
+ * id or price, no sparse updates, no view bookkeeping, no unknown-row detection, no other
+ * symbols or tables. Not a usable reducer: a lower bound for any reducer that keeps js-sdsl.
+ */
+export function minimalCase(f: BenchFrames): BenchCase {
+  let bids = new BookSide(true);
+  let asks = new BookSide(false);
+  let version = 0;
+  const apply = (action: string, r: Row): Row | undefined => {
+    const side = r.side === 'Buy' ? bids : asks;
+    const id = r.id as number;
+    const price = r.price as number;
+    if (action === 'insert') {
+      const i = side.alloc(price, id);
+      side.size[i] = r.size as number;
+      side.rows[i] = Object.freeze(r);
+      side.ids.set(id, i);
+      side.tree.add(i);
+      return r;
+    }
+    const i = side.ids.get(id);
+    if (i === undefined) return undefined;
+    if (action === 'delete') {
+      const old = side.rows[i];
+      side.tree.delete(i);
+      side.ids.delete(id);
+      side.release(i);
+      return old;
+    }
+    if (price !== side.price[i]) {
+      side.tree.delete(i);
+      side.price[i] = price;
+      side.tree.add(i);
+    }
+    side.size[i] = r.size as number;
+    return (side.rows[i] = Object.freeze(r));
+  };
+  return {
+    name: 'JSON.parse + minimal js-sdsl book',
+    setup() {
+      bids = new BookSide(true);
+      asks = new BookSide(false);
+      for (const r of (JSON.parse(f.partial) as TableFrame).data) apply('insert', r);
+    },
+    run(from, to) {
+      const frames = f.frames;
+      let state: unknown;
+      for (let i = from; i < to; i++) {
+        const frame = JSON.parse(frames[i] as string) as TableFrame;
+        const data = frame.data;
+        let rows = data;
+        for (let j = 0; j < data.length; j++) {
+          const row = apply(frame.action, data[j] as Row);
+          if (row !== data[j]) {
+            if (rows === data) rows = data.slice();
+            (rows as (Row | undefined)[])[j] = row;
+          }
+        }
+        state = { version: ++version, changes: [{ table: frame.table, action: frame.action, symbol: f.symbol, rows }] };
+      }
+      if (state !== undefined) sink++;
     },
   };
 }
