@@ -3,7 +3,12 @@
  *
  * Prints, measured in one run on the same pre-built frames: JSON.parse alone (the floor),
  * JSON.parse + this reducer, JSON.parse + the official connector's delta parser, their ratios,
- * and heap bytes per book level. Not part of the tests.
+ * and heap bytes per book level; then the end-to-end loopback case. Not part of the tests.
+ *
+ * `--case=` takes a comma-separated list of: parse, reducer, connector, e2e, and two cases run
+ * only on request: ring (JSON.parse + freezing every row into a ring: the cost of merely
+ * keeping frozen rows) and minimal (JSON.parse + the least work of any js-sdsl book: a lower
+ * bound for the reducer).
  *
  * To add a case (e.g. an end-to-end socket run), build a {@link BenchCase} and pass it to
  * {@link measure}, then {@link report} the result; `main` shows the pattern.
