@@ -122,9 +122,16 @@ export class BookSide {
     this.used = 0;
   }
 
-  /** The frozen {@link BookLevel} of level `i`, made once per price and size. */
+  /**
+   * The frozen {@link BookLevel} of level `i`, made once per price and size. A size change is
+   * caught here rather than by clearing the cache on every update (the hot path), which would
+   * write to one more array per row.
+   */
   levelOf(i: number): BookLevel {
-    return (this.levels[i] ??= Object.freeze({ price: this.price[i] as number, size: this.size[i] as number, id: this.id[i] as number }));
+    const l = this.levels[i];
+    const size = this.size[i] as number;
+    if (l !== undefined && l.size === size) return l;
+    return (this.levels[i] = Object.freeze({ price: this.price[i] as number, size, id: this.id[i] as number }));
   }
 }
 
@@ -288,11 +295,7 @@ export class L2Book {
       side.tree.add(i);
       side.levels[i] = undefined;
     }
-    const size = sizeOf(row);
-    if (size !== side.size[i]) {
-      side.size[i] = size;
-      side.levels[i] = undefined;
-    }
+    side.size[i] = sizeOf(row);
     side.rows[i] = row;
     this.touch(side, side.price[i] as number, row);
     return row;
