@@ -5,7 +5,10 @@
  * column (price, id and size in typed arrays; row, key list and snapshot level in plain arrays),
  * a {@link SortedMap} of level numbers sorted by price (ids are arbitrary since 2023) and an
  * id → level index. An update that keeps the price only swaps the stored row: no tree operation
- * and no string key. What is emitted (rows, levels, snapshots) is frozen and never touched again.
+ * and no string key. A deleted level that was alone at its price stays in the tree, empty and
+ * hidden, and the next level at that price takes it over: levels come and go at the same prices
+ * near the top of a book, so most inserts and deletes need no tree operation either. What is
+ * emitted (rows, levels, snapshots) is frozen and never touched again.
  * @module
  */
 import type { Row } from './frames';
@@ -71,6 +74,12 @@ export class BookSide {
   readonly tree: SortedMap<number>;
   /** id → level number. */
   readonly ids = new IdIndex();
+  /**
+   * price → the level number of the only level in the tree at that price, live or kept empty
+   * (see {@link BookSide.place}). Prices held by several levels at once are in `shared` instead.
+   */
+  private readonly prices = new IdIndex();
+  private readonly shared = new Set<number>();
   constructor(readonly isBid: boolean) {
     // One comparator literal for both sides (the direction is captured): js-sdsl calls it from
     // shared code, and closures of one literal keep that call site monomorphic, so V8 inlines
@@ -78,7 +87,78 @@ export class BookSide {
     const dir = isBid ? -1 : 1;
     this.tree = new SortedMap<number>(
       (a, b) => dir * ((this.price[a] as number) - (this.price[b] as number)) || (this.id[a] as number) - (this.id[b] as number),
+      (i) => this.rows[i] !== undefined,
     );
+  }
+
+  /**
+   * A level number for a new level at `price` (the caller stores its row). Levels come and go
+   * at the same prices near the top of a book: a deleted level that was alone at its price stays
+   * in the tree, empty and hidden ({@link BookSide.remove}), and a new level at that price takes
+   * it over with no tree operation. Its id may change in place because no other entry shares
+   * its price, so its position is unchanged.
+   */
+  place(price: number, id: number): number {
+    const t = this.prices.get(price);
+    if (t !== undefined && this.rows[t] === undefined) {
+      this.id[t] = id;
+      this.tree.show(t);
+      return t;
+    }
+    const i = this.alloc(price, id);
+    this.tree.add(i);
+    this.atPrice(price, i, t);
+    return i;
+  }
+
+  /** Records that level `i` entered the tree at `price`, where level `t` (if any) already is. */
+  private atPrice(price: number, i: number, t: number | undefined): void {
+    if (t !== undefined) {
+      this.prices.delete(price);
+      this.shared.add(price);
+    } else if (!this.shared.has(price)) this.prices.set(price, i);
+  }
+
+  /** Removes live level `i` (kept empty in the tree when alone at its price). */
+  remove(i: number): void {
+    const price = this.price[i] as number;
+    if (this.prices.get(price) !== i) {
+      this.tree.delete(i);
+      this.release(i);
+      return;
+    }
+    this.tree.hide(i);
+    this.rows[i] = undefined;
+    this.levels[i] = undefined;
+    // Empty levels deep in the book may never be taken over: drop them all now and then
+    // (amortised O(log n) per delete).
+    const tree = this.tree;
+    if (tree.hiddenCount > 32 + (tree.size >> 1)) {
+      for (const e of tree.purge()) {
+        const p = this.price[e] as number;
+        if (this.prices.get(p) === e) this.prices.delete(p);
+        this.release(e);
+      }
+    }
+  }
+
+  /** Moves live level `i` to another price. */
+  move(i: number, price: number): void {
+    const old = this.price[i] as number;
+    this.tree.delete(i);
+    if (this.prices.get(old) === i) this.prices.delete(old);
+    this.price[i] = price;
+    this.levels[i] = undefined;
+    let t = this.prices.get(price);
+    if (t !== undefined && this.rows[t] === undefined) {
+      // An empty level holds that price: drop it.
+      this.tree.delete(t);
+      this.prices.delete(price);
+      this.release(t);
+      t = undefined;
+    }
+    this.tree.add(i);
+    this.atPrice(price, i, t);
   }
 
   /** A fresh level number with the given price and id (not yet in the tree or the index). */
@@ -115,6 +195,8 @@ export class BookSide {
   clear(): void {
     this.tree.clear();
     this.ids.clear();
+    this.prices.clear();
+    this.shared.clear();
     this.rows.length = 0;
     this.keys.length = 0;
     this.levels.length = 0;
@@ -247,16 +329,14 @@ export class L2Book {
     const row = this.adopt(input);
     const old = side.ids.get(id);
     if (old !== undefined) {
-      side.tree.delete(old);
       this.touch(side, side.price[old] as number, row);
-      side.release(old);
+      side.remove(old);
     }
-    const i = side.alloc(price, id);
+    const i = side.place(price, id);
     side.size[i] = sizeOf(row);
     side.rows[i] = row;
     side.keys[i] = this.keysFor(row);
     side.ids.set(id, i);
-    side.tree.add(i);
     this.touch(side, price, row);
     return row;
   }
@@ -290,10 +370,7 @@ export class L2Book {
     const stored = side.price[i] as number;
     if (typeof price === 'number' && price !== stored && Number.isFinite(price)) {
       this.touch(side, stored, row);
-      side.tree.delete(i);
-      side.price[i] = price;
-      side.tree.add(i);
-      side.levels[i] = undefined;
+      side.move(i, price);
     }
     side.size[i] = sizeOf(row);
     side.rows[i] = row;
@@ -310,9 +387,8 @@ export class L2Book {
     if (i === undefined) return undefined;
     const row = side.rows[i] as Row;
     side.ids.delete(id);
-    side.tree.delete(i);
     this.touch(side, side.price[i] as number, key);
-    side.release(i);
+    side.remove(i);
     return row;
   }
 

@@ -1,5 +1,6 @@
 /**
- * An id → level-number hash map for order-book level ids.
+ * A number → level-number hash map for order-book level ids (and prices: keys may have
+ * fractions).
  *
  * BitMEX L2 ids (~8.8e9) do not fit V8's small integers, so in a `Map` every key is a boxed
  * number that each probe must dereference. Here each slot is a (key, value) pair of doubles
@@ -29,7 +30,9 @@ export class IdIndex {
   private slot(id: number): number {
     const lo = id | 0;
     const hi = (id / 4294967296) | 0;
-    return (Math.imul(lo ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1) >>> 0) & this.mask;
+    // The fraction too, so that prices (keys with fractions) spread as well as integer ids.
+    const fraction = ((id - Math.floor(id)) * 4294967296) | 0;
+    return (Math.imul(lo ^ Math.imul(hi, 0x27d4eb2d) ^ Math.imul(fraction, 0x165667b1), 0x9e3779b1) >>> 0) & this.mask;
   }
 
   /** The value of `id`, if any. */

@@ -16,6 +16,12 @@
  * length of entries. When deletes have shortened it below what a reader asks for, it is
  * refilled by one walk.
  *
+ * An entry can also be *hidden*: kept in the tree, in place, but skipped by every read
+ * (`first`, `head`, `toArray`, `size`), and shown again later without a tree operation. An
+ * order book hides a deleted level that was alone at its price, so that the next level at
+ * that price (they come and go at the same prices near the top) costs no tree operation
+ * either; {@link SortedMap.purge} drops hidden entries now and then.
+ *
  * Rules kept here so callers need not know them: the comparator is mandatory; an entry's sort
  * key must not change while it is in the set (erase, change, re-add); and no iterator outlives
  * a call, so none is ever held across an erase.
@@ -35,24 +41,73 @@ export class SortedMap<E> {
   private cap = 64;
   /** Whether {@link SortedMap.head} was ever called: until then the cache is not kept. */
   private active = false;
+  /** Entries in the tree that {@link SortedMap.hide} hid from every read. */
+  private hidden = 0;
 
-  /** @param compare total order on entries; must be consistent while an entry is inside. */
-  constructor(private readonly compare: (a: E, b: E) => number) {
+  /**
+   * @param compare total order on entries; must be consistent while an entry is inside.
+   * @param visible whether an entry is read (by `first`, `head`, `toArray`); the owner turns it
+   *   false after {@link SortedMap.hide} and true before {@link SortedMap.show}.
+   */
+  constructor(
+    private readonly compare: (a: E, b: E) => number,
+    private readonly visible: (entry: E) => boolean = () => true,
+  ) {
     this.tree = new OrderedSet<E>([], compare, false);
   }
 
-  /** Number of entries. */
+  /** Number of visible entries. */
   get size(): number {
-    return this.tree.size();
+    return this.tree.size() - this.hidden;
+  }
+
+  /** Number of hidden entries. */
+  get hiddenCount(): number {
+    return this.hidden;
   }
 
   /** Adds an entry; one comparing equal to an entry inside is ignored (the tree keeps the old). O(log n). */
   add(entry: E): void {
+    this.cacheAdd(entry);
+    this.tree.insert(entry);
+  }
+
+  /**
+   * Hides a visible entry from every read but keeps it in the tree, in place: no tree
+   * operation, and {@link SortedMap.show} brings it back in O(1) plus the head cache's shift.
+   */
+  hide(entry: E): void {
+    this.cacheDelete(entry);
+    this.hidden++;
+  }
+
+  /** Shows a hidden entry again (its sort position must not have changed). */
+  show(entry: E): void {
+    this.cacheAdd(entry);
+    this.hidden--;
+  }
+
+  /** Removes every hidden entry from the tree and returns them. O(n + hidden · log n). */
+  purge(): E[] {
+    const out: E[] = [];
+    if (this.hidden === 0) return out;
+    const it = this.tree.begin();
+    for (let k = this.tree.size(); k > 0; k--, it.next()) {
+      const e = it.pointer;
+      if (!this.visible(e)) out.push(e);
+    }
+    for (const e of out) this.tree.eraseElementByKey(e);
+    this.hidden = 0;
+    return out;
+  }
+
+  /** Puts a newly visible entry into the head cache if it belongs there. */
+  private cacheAdd(entry: E): void {
     const cache = this.cache;
     const n = cache.length;
     // The cache stays a prefix: an entry after its last one belongs to the uncached rest,
     // unless the cache holds everything.
-    if (this.active && (n === this.tree.size() || (n > 0 && this.compare(entry, cache[n - 1] as E) < 0))) {
+    if (this.active && (n === this.size || (n > 0 && this.compare(entry, cache[n - 1] as E) < 0))) {
       const i = this.lowerBound(entry);
       if (i === n || this.compare(cache[i] as E, entry) !== 0) {
         cache.push(entry);
@@ -61,19 +116,24 @@ export class SortedMap<E> {
         if (n >= this.cap) cache.pop();
       }
     }
-    this.tree.insert(entry);
   }
 
-  /** Removes the entry comparing equal to `entry`; false when there is none. O(log n). */
+  /** Removes the entry comparing equal to `entry`, visible or hidden; false when there is none. O(log n). */
   delete(entry: E): boolean {
     if (!this.tree.eraseElementByKey(entry)) return false;
+    if (this.visible(entry)) this.cacheDelete(entry);
+    else this.hidden--;
+    return true;
+  }
+
+  /** Takes a visible entry out of the head cache if it is there. */
+  private cacheDelete(entry: E): void {
     const cache = this.cache;
     const n = cache.length;
     if (n > 0 && this.compare(entry, cache[n - 1] as E) <= 0) {
       for (let j = this.lowerBound(entry); j < n - 1; j++) cache[j] = cache[j + 1] as E;
       cache.pop();
     }
-    return true;
   }
 
   /** First index of the cache whose entry does not sort before `entry`. */
@@ -89,15 +149,17 @@ export class SortedMap<E> {
     return lo;
   }
 
-  /** First entry in comparator order, if any. */
+  /** First visible entry in comparator order, if any. */
   first(): E | undefined {
-    return this.tree.front();
+    const e = this.tree.front();
+    return e === undefined || this.visible(e) ? e : this.toArray(1)[0];
   }
 
   /** Removes every entry. */
   clear(): void {
     this.tree.clear();
     this.cache = [];
+    this.hidden = 0;
   }
 
   /**
@@ -108,7 +170,7 @@ export class SortedMap<E> {
    */
   head(limit: number): readonly E[] {
     const cache = this.cache;
-    if (this.active && (cache.length >= limit || cache.length === this.tree.size())) return cache;
+    if (this.active && (cache.length >= limit || cache.length === this.size)) return cache;
     if (limit > HEAD_MAX) return this.toArray(limit);
     this.active = true;
     this.cap = Math.max(this.cap, Math.min(HEAD_MAX, limit * 2));
@@ -116,16 +178,16 @@ export class SortedMap<E> {
   }
 
   /**
-   * The first `limit` entries (all by default) in comparator order, in a new array: an O(limit)
-   * `begin()`/`next()` walk after an O(log n) start.
+   * The first `limit` visible entries (all by default) in comparator order, in a new array: an
+   * O(limit + hidden entries passed) `begin()`/`next()` walk after an O(log n) start.
    */
   toArray(limit = Infinity): E[] {
-    const n = Math.min(limit, this.tree.size());
+    const n = Math.min(limit, this.size);
     const out = new Array<E>(n);
     const it = this.tree.begin();
-    for (let i = 0; i < n; i++) {
-      out[i] = it.pointer;
-      it.next();
+    for (let i = 0; i < n; it.next()) {
+      const e = it.pointer;
+      if (this.visible(e)) out[i++] = e;
     }
     return out;
   }

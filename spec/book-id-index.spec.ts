@@ -7,6 +7,9 @@ describe('IdIndex (the order-book id index)', () => {
       fc.integer({ min: 0, max: 40 }).map((i) => 8_797_000_000 + i * 4_294_967_296), // same low 32 bits
       fc.integer({ min: 0, max: 40 }).map((i) => 8_797_000_000 + i),
       fc.constantFrom(0, -0, -5, 1.5, 2 ** 53 - 1),
+      // Prices: fractions of one integer, and ticks below 1.
+      fc.integer({ min: 0, max: 40 }).map((i) => 30_000 + i / 8),
+      fc.integer({ min: 1, max: 40 }).map((i) => i * 0.00001),
     );
     const op = fc.oneof(
       fc.record({ kind: fc.constant('set' as const), key, value: fc.integer() }),

@@ -1,6 +1,6 @@
 import type { Row, TableFrame } from '../lib/frames';
 import { bookOf, clearImage, createBookView, emptyTables, reduceTables, rowsOf } from '../lib/reducer';
-import type { TablesState } from '../lib/reducer';
+import type { BookSnapshot, TablesState } from '../lib/reducer';
 import { SortedMap } from '../lib/sorted-map';
 
 const TS = '2023-05-19T08:51:43.911Z';
@@ -142,6 +142,70 @@ describe('bookOf', () => {
     expect(byId.get(2)).toEqual({ ...rows[1], size: 8 });
     for (const r of rows.slice(2)) expect(byId.get(r.id)).toEqual(r);
     for (const r of byId.values()) expect(Object.isFrozen(r)).toBe(true);
+  });
+
+  it('keeps a deleted level in place for the next level at its price', () => {
+    let s = book();
+    const bookView = createBookView('XBTUSD', { depth: 3 });
+    let last: BookSnapshot | undefined;
+    // The latest snapshot, whether or not this frame changed the top 3.
+    const view = (st: TablesState): BookSnapshot | undefined => (last = bookView.next(st) ?? last);
+    expect(prices(view(s)?.bids)).toEqual([99, 98, 97]);
+    const add = jest.spyOn(SortedMap.prototype, 'add');
+    const del = jest.spyOn(SortedMap.prototype, 'delete');
+    try {
+      s = apply(s, 'delete', { symbol: 'XBTUSD', id: 1000, side: 'Buy' });
+      expect(prices(view(s)?.bids)).toEqual([98, 97, 96]);
+      expect(bookOf(s, 'XBTUSD', { depth: 10 })?.bids).toHaveLength(4);
+      expect(rowsOf(s, 'orderBookL2', 'XBTUSD')).toHaveLength(9);
+      // A new level (new id) at the emptied price takes its place: no tree operation.
+      s = apply(s, 'insert', { symbol: 'XBTUSD', id: 77, side: 'Buy', size: 3, price: 99, timestamp: TS });
+      expect(add).not.toHaveBeenCalled();
+      expect(del).not.toHaveBeenCalled();
+    } finally {
+      add.mockRestore();
+      del.mockRestore();
+    }
+    expect(view(s)?.bids).toEqual([
+      { price: 99, size: 3, id: 77 },
+      { price: 98, size: 21, id: 1013 },
+      { price: 97, size: 22, id: 1026 },
+    ]);
+    // Two levels at one price, both deleted, then a third: still one level there.
+    s = apply(s, 'insert', { symbol: 'XBTUSD', id: 78, side: 'Buy', size: 4, price: 99 });
+    s = apply(s, 'delete', { symbol: 'XBTUSD', id: 77, side: 'Buy' }, { symbol: 'XBTUSD', id: 78, side: 'Buy' });
+    s = apply(s, 'insert', { symbol: 'XBTUSD', id: 79, side: 'Buy', size: 5, price: 99 });
+    // A level moves onto the price of an emptied level.
+    s = apply(s, 'delete', { symbol: 'XBTUSD', id: 1013, side: 'Buy' });
+    s = apply(s, 'update', { symbol: 'XBTUSD', id: 1026, side: 'Buy', price: 98 });
+    s = apply(s, 'insert', { symbol: 'XBTUSD', id: 80, side: 'Buy', size: 6, price: 97 });
+    const want = [
+      { price: 99, size: 5, id: 79 },
+      { price: 98, size: 22, id: 1026 },
+      { price: 97, size: 6, id: 80 },
+      { price: 96, size: 23, id: 1039 },
+      { price: 95, size: 24, id: 1052 },
+    ];
+    expect(bookOf(s, 'XBTUSD', { depth: 10 })?.bids).toEqual(want);
+    expect(view(s)?.bids).toEqual(want.slice(0, 3));
+    expect(rowsOf(s, 'orderBookL2', 'XBTUSD').filter((r) => r.side === 'Buy').map((r) => r.id)).toEqual(want.map((l) => l.id));
+  });
+
+  it('drops emptied levels that are not taken over, now and then', () => {
+    let s = book();
+    const purge = jest.spyOn(SortedMap.prototype, 'purge');
+    try {
+      for (let i = 0; i < 200; i++) s = apply(s, 'insert', { symbol: 'XBTUSD', id: 5000 + i, side: 'Sell', size: 1, price: 200 + i });
+      for (let i = 0; i < 190; i++) s = apply(s, 'delete', { symbol: 'XBTUSD', id: 5000 + i, side: 'Sell' });
+      expect(purge).toHaveBeenCalled();
+    } finally {
+      purge.mockRestore();
+    }
+    const asks = bookOf(s, 'XBTUSD', { depth: 100 })?.asks ?? [];
+    expect(prices(asks)).toEqual([101, 102, 103, 104, 105, ...Array.from({ length: 10 }, (_, i) => 390 + i)]);
+    s = apply(s, 'insert', { symbol: 'XBTUSD', id: 6000, side: 'Sell', size: 2, price: 250 });
+    expect(prices(bookOf(s, 'XBTUSD', { depth: 7 })?.asks)).toEqual([101, 102, 103, 104, 105, 250, 390]);
+    expect(rowsOf(s, 'orderBookL2', 'XBTUSD')).toHaveLength(21);
   });
 
   it('keeps two levels that share a price', () => {
