@@ -70,12 +70,12 @@ export function ringCase(f: BenchFrames): BenchCase {
 }
 
 /**
- * JSON.parse + the least any js-sdsl order book must do per row (`--case=minimal`): look the id
- * up, freeze and keep the row, order inserts and deletes in the js-sdsl tree, emit a state
- * holding the change batch. It stores levels in the reducer's own {@link BookSide} (same
- * columns, id index and tree, so the same JIT code), and does nothing else: no checks of side,
- * id or price, no sparse updates, no view bookkeeping, no unknown-row detection, no other
- * symbols or tables. Not a usable reducer: a lower bound for any reducer that keeps js-sdsl.
+ * JSON.parse + the least a book stored like the reducer's must do per row (`--case=minimal`):
+ * look the id up, freeze and keep the row, place inserts and deletes in price order (the same
+ * {@link BookSide} calls as the reducer: its columns, id index, js-sdsl tree and reuse of
+ * emptied levels, so the same JIT code), emit a state holding the change batch. Nothing else:
+ * no checks of side, id or price, no sparse updates, no view bookkeeping, no unknown-row
+ * detection, no other symbols or tables. Not a usable reducer: a lower bound for this design.
  */
 export function minimalCase(f: BenchFrames): BenchCase {
   let bids = new BookSide(true);
@@ -86,27 +86,21 @@ export function minimalCase(f: BenchFrames): BenchCase {
     const id = r.id as number;
     const price = r.price as number;
     if (action === 'insert') {
-      const i = side.alloc(price, id);
+      const i = side.place(price, id);
       side.size[i] = r.size as number;
       side.rows[i] = Object.freeze(r);
       side.ids.set(id, i);
-      side.tree.add(i);
       return r;
     }
     const i = side.ids.get(id);
     if (i === undefined) return undefined;
     if (action === 'delete') {
       const old = side.rows[i];
-      side.tree.delete(i);
       side.ids.delete(id);
-      side.release(i);
+      side.remove(i);
       return old;
     }
-    if (price !== side.price[i]) {
-      side.tree.delete(i);
-      side.price[i] = price;
-      side.tree.add(i);
-    }
+    if (price !== side.price[i]) side.move(i, price);
     side.size[i] = r.size as number;
     return (side.rows[i] = Object.freeze(r));
   };
