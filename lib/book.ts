@@ -246,6 +246,11 @@ export class L2Book {
   frame = -1;
   /** Key list of the last row stored, shared by rows with the same keys. */
   private lastKeys: readonly string[] = NO_KEYS;
+  /**
+   * Whether every stored level's key list is `lastKeys` (BitMEX rows all have the same keys):
+   * then an update need not read its level's list.
+   */
+  private uniform = true;
   /** Latest `transactTime` string stored, see {@link L2Book.adopt}. */
   private transactTime = '';
   constructor(readonly symbol: string) {}
@@ -261,6 +266,7 @@ export class L2Book {
     this.asks.clear();
     this.timestamp = '';
     this.transactTime = '';
+    this.uniform = true;
     this.begin(frame);
     this.resetSeq = this.seq;
   }
@@ -275,12 +281,14 @@ export class L2Book {
     }
   }
 
-  private touch(side: BookSide, price: number, row: Row): void {
+  private touch(side: BookSide, price: number): void {
     if (side.isBid) {
       if (price > this.touchedBid) this.touchedBid = price;
     } else if (price < this.touchedAsk) this.touchedAsk = price;
-    // Rows arrive in time order: the last one applied is the latest.
-    const ts = row.timestamp;
+  }
+
+  /** Rows arrive in time order: the last one applied carries the book's time. */
+  private stamp(ts: unknown): void {
     if (typeof ts === 'string') this.timestamp = ts;
   }
 
@@ -301,12 +309,14 @@ export class L2Book {
       else if (tt === this.transactTime) w.transactTime = this.transactTime;
       else this.transactTime = tt;
     }
+    this.stamp(ts);
     return Object.freeze(row);
   }
 
   /** The key list of `row`, reusing the shared one when equal. */
   private keysFor(row: Row): readonly string[] {
     if (hasKeys(row, this.lastKeys)) return this.lastKeys;
+    if (this.size > 0) this.uniform = false;
     return (this.lastKeys = Object.keys(row));
   }
 
@@ -329,7 +339,7 @@ export class L2Book {
     const row = this.adopt(input);
     const old = side.ids.get(id);
     if (old !== undefined) {
-      this.touch(side, side.price[old] as number, row);
+      this.touch(side, side.price[old] as number);
       side.remove(old);
     }
     const i = side.place(price, id);
@@ -337,7 +347,7 @@ export class L2Book {
     side.rows[i] = row;
     side.keys[i] = this.keysFor(row);
     side.ids.set(id, i);
-    this.touch(side, price, row);
+    this.touch(side, price);
     return row;
   }
 
@@ -352,7 +362,7 @@ export class L2Book {
     if (i === undefined) return undefined;
     // BitMEX now sends whole rows in updates, with the keys of the stored row in the same order:
     // then the merge equals the patch, so adopt it (no allocation, no key list); else merge.
-    const keys = side.keys[i] as readonly string[];
+    const keys = this.uniform ? this.lastKeys : (side.keys[i] as readonly string[]);
     let row: Row;
     if (hasKeys(patch, keys)) row = this.adopt(patch);
     else {
@@ -369,12 +379,12 @@ export class L2Book {
     const price = row.price;
     const stored = side.price[i] as number;
     if (typeof price === 'number' && price !== stored && Number.isFinite(price)) {
-      this.touch(side, stored, row);
+      this.touch(side, stored);
       side.move(i, price);
     }
     side.size[i] = sizeOf(row);
     side.rows[i] = row;
-    this.touch(side, side.price[i] as number, row);
+    this.touch(side, side.price[i] as number);
     return row;
   }
 
@@ -387,7 +397,8 @@ export class L2Book {
     if (i === undefined) return undefined;
     const row = side.rows[i] as Row;
     side.ids.delete(id);
-    this.touch(side, side.price[i] as number, key);
+    this.touch(side, side.price[i] as number);
+    this.stamp(key.timestamp);
     side.remove(i);
     return row;
   }
