@@ -208,6 +208,18 @@ describe('bookOf', () => {
     expect(rowsOf(s, 'orderBookL2', 'XBTUSD')).toHaveLength(21);
   });
 
+  it('merges an update into a level whose row has other keys than the rest', () => {
+    let s = book();
+    s = apply(s, 'insert', { symbol: 'XBTUSD', id: 5, side: 'Buy', size: 1, price: 90, timestamp: TS, venue: 'x' });
+    s = apply(s, 'insert', { symbol: 'XBTUSD', id: 6, side: 'Buy', size: 1, price: 89, timestamp: TS });
+    // A whole row by BitMEX's keys, but without the extra field this level was stored with.
+    s = apply(s, 'update', { symbol: 'XBTUSD', id: 5, side: 'Buy', size: 2, price: 90, timestamp: TS });
+    s = apply(s, 'update', { symbol: 'XBTUSD', id: 1000, side: 'Buy', size: 3, price: 99, timestamp: TS });
+    const byId = new Map(rowsOf(s, 'orderBookL2', 'XBTUSD').map((r) => [r.id, r]));
+    expect(byId.get(5)).toEqual({ symbol: 'XBTUSD', id: 5, side: 'Buy', size: 2, price: 90, timestamp: TS, venue: 'x' });
+    expect(byId.get(1000)).toEqual({ symbol: 'XBTUSD', id: 1000, side: 'Buy', size: 3, price: 99, timestamp: TS });
+  });
+
   it('keeps two levels that share a price', () => {
     let s = book();
     s = apply(s, 'insert', { symbol: 'XBTUSD', id: 5, side: 'Buy', size: 1, price: 99 });
