@@ -86,17 +86,13 @@ export function minimalCase(f: BenchFrames): BenchCase {
     const id = r.id as number;
     const price = r.price as number;
     if (action === 'insert') {
-      const i = side.place(price, id);
-      side.size[i] = r.size as number;
-      side.rows[i] = Object.freeze(r);
-      side.ids.set(id, i);
+      side.place(price, id, Object.freeze(r), r.size as number);
       return r;
     }
     const i = side.ids.get(id);
     if (i === undefined) return undefined;
     if (action === 'delete') {
       const old = side.rows[i];
-      side.ids.delete(id);
       side.remove(i);
       return old;
     }

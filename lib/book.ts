@@ -92,22 +92,26 @@ export class BookSide {
   }
 
   /**
-   * A level number for a new level at `price` (the caller stores its row). Levels come and go
-   * at the same prices near the top of a book: a deleted level that was alone at its price stays
-   * in the tree, empty and hidden ({@link BookSide.remove}), and a new level at that price takes
-   * it over with no tree operation. Its id may change in place because no other entry shares
-   * its price, so its position is unchanged.
+   * Stores a new level (its id must not be stored yet) and returns its level number. Levels
+   * come and go at the same prices near the top of a book: a deleted level that was alone at
+   * its price stays in the tree, empty and hidden ({@link BookSide.remove}), and a new level at
+   * that price takes it over with no tree operation. Its id may change in place because no
+   * other entry shares its price, so its position is unchanged.
    */
-  place(price: number, id: number): number {
-    const t = this.prices.get(price);
-    if (t !== undefined && this.rows[t] === undefined) {
-      this.id[t] = id;
-      this.tree.show(t);
-      return t;
+  place(price: number, id: number, row: Row, size: number): number {
+    let i = this.prices.get(price);
+    if (i !== undefined && this.rows[i] === undefined) {
+      this.id[i] = id;
+      this.tree.show(i);
+    } else {
+      const t = i;
+      i = this.alloc(price, id);
+      this.tree.add(i);
+      this.atPrice(price, i, t);
     }
-    const i = this.alloc(price, id);
-    this.tree.add(i);
-    this.atPrice(price, i, t);
+    this.size[i] = size;
+    this.rows[i] = row;
+    this.ids.set(id, i);
     return i;
   }
 
@@ -121,6 +125,7 @@ export class BookSide {
 
   /** Removes live level `i` (kept empty in the tree when alone at its price). */
   remove(i: number): void {
+    this.ids.delete(this.id[i] as number);
     const price = this.price[i] as number;
     if (this.prices.get(price) !== i) {
       this.tree.delete(i);
@@ -134,12 +139,15 @@ export class BookSide {
     // (amortised O(log n) per delete).
     const tree = this.tree;
     if (tree.hiddenCount > 32 + (tree.size >> 1)) {
-      for (const e of tree.purge()) {
-        const p = this.price[e] as number;
-        if (this.prices.get(p) === e) this.prices.delete(p);
-        this.release(e);
-      }
+      for (const e of tree.purge()) this.forget(e);
     }
+  }
+
+  /** Releases empty level `e`, already out of the tree, and its price entry. */
+  private forget(e: number): void {
+    const price = this.price[e] as number;
+    if (this.prices.get(price) === e) this.prices.delete(price);
+    this.release(e);
   }
 
   /** Moves live level `i` to another price. */
@@ -153,8 +161,7 @@ export class BookSide {
     if (t !== undefined && this.rows[t] === undefined) {
       // An empty level holds that price: drop it.
       this.tree.delete(t);
-      this.prices.delete(price);
-      this.release(t);
+      this.forget(t);
       t = undefined;
     }
     this.tree.add(i);
@@ -162,7 +169,7 @@ export class BookSide {
   }
 
   /** A fresh level number with the given price and id (not yet in the tree or the index). */
-  alloc(price: number, id: number): number {
+  private alloc(price: number, id: number): number {
     let i = this.free.pop();
     if (i === undefined) {
       i = this.used++;
@@ -174,12 +181,11 @@ export class BookSide {
     }
     this.price[i] = price;
     this.id[i] = id;
-    this.levels[i] = undefined;
     return i;
   }
 
-  /** Returns a level number for reuse, dropping its row. */
-  release(i: number): void {
+  /** Returns a level number for reuse, dropping its row and cached level. */
+  private release(i: number): void {
     this.rows[i] = undefined;
     this.levels[i] = undefined;
     this.free.push(i);
@@ -342,11 +348,9 @@ export class L2Book {
       this.touch(side, side.price[old] as number);
       side.remove(old);
     }
-    const i = side.place(price, id);
-    side.size[i] = sizeOf(row);
-    side.rows[i] = row;
-    side.keys[i] = this.keysFor(row);
-    side.ids.set(id, i);
+    // Before placing it: keysFor tells a first row from one whose keys differ from stored rows'.
+    const keys = this.keysFor(row);
+    side.keys[side.place(price, id, row, sizeOf(row))] = keys;
     this.touch(side, price);
     return row;
   }
@@ -377,14 +381,15 @@ export class L2Book {
       side.keys[i] = this.keysFor(row);
     }
     const price = row.price;
-    const stored = side.price[i] as number;
-    if (typeof price === 'number' && price !== stored && Number.isFinite(price)) {
-      this.touch(side, stored);
+    let at = side.price[i] as number;
+    if (typeof price === 'number' && price !== at && Number.isFinite(price)) {
+      this.touch(side, at);
       side.move(i, price);
+      at = price;
     }
     side.size[i] = sizeOf(row);
     side.rows[i] = row;
-    this.touch(side, side.price[i] as number);
+    this.touch(side, at);
     return row;
   }
 
@@ -396,7 +401,6 @@ export class L2Book {
     const i = side.ids.get(id);
     if (i === undefined) return undefined;
     const row = side.rows[i] as Row;
-    side.ids.delete(id);
     this.touch(side, side.price[i] as number);
     this.stamp(key.timestamp);
     side.remove(i);
