@@ -7,8 +7,8 @@
  *
  * `--case=` takes a comma-separated list of: parse, reducer, connector, e2e, and two cases run
  * only on request: ring (JSON.parse + freezing every row into a ring: the cost of merely
- * keeping frozen rows) and minimal (JSON.parse + the least work of any js-sdsl book: a lower
- * bound for the reducer).
+ * keeping frozen rows) and minimal (JSON.parse + the least work of a book stored like the
+ * reducer's: a lower bound for it).
  *
  * To add a case (e.g. an end-to-end socket run), build a {@link BenchCase} and pass it to
  * {@link measure}, then {@link report} the result; `main` shows the pattern.
@@ -176,10 +176,9 @@ function main(): void {
   const parse = parseCase(frames);
   const reducer = reducerCase(frames);
   const connector = connectorCase(frames);
-  const run = (c: BenchCase, name: string): boolean => only === undefined || only.split(',').includes(name);
 
-  // parse and reducer run by default; ring (the cost of merely keeping frozen rows) and minimal
-  // (the least work of any js-sdsl book) on request.
+  // Every case runs by default but ring (the cost of merely keeping frozen rows) and minimal
+  // (the least work of a book stored like the reducer's), which run on request.
   const wanted = (name: string): boolean => only?.split(',').includes(name) ?? (name !== 'ring' && name !== 'minimal');
   const named = [
     ['parse', parse],
@@ -207,10 +206,10 @@ function main(): void {
     }
     if (mParse && mRing) reportRatio('ratio (parse + ring) / parse, CPU', pairedRatio(mRing, mParse), 'none');
     const mMinimal = byName.get('minimal');
-    if (mParse && mMinimal) reportRatio('ratio (parse + minimal js-sdsl book) / parse, CPU', pairedRatio(mMinimal, mParse), 'none');
+    if (mParse && mMinimal) reportRatio('ratio (parse + minimal book) / parse, CPU', pairedRatio(mMinimal, mParse), 'none');
   }
 
-  if (run(connector, 'connector')) {
+  if (wanted('connector')) {
     // The connector copies and scans the whole book per row: time it on a prefix of the same
     // frames, and the reducer on that same prefix, so the ratio compares like with like.
     const to = framesFor(frames, 10_000);

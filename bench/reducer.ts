@@ -101,7 +101,7 @@ export function minimalCase(f: BenchFrames): BenchCase {
     return (side.rows[i] = Object.freeze(r));
   };
   return {
-    name: 'JSON.parse + minimal js-sdsl book',
+    name: 'JSON.parse + minimal book (lower bound)',
     setup() {
       bids = new BookSide(true);
       asks = new BookSide(false);
