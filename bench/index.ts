@@ -5,10 +5,12 @@
  * JSON.parse + this reducer, JSON.parse + the official connector's delta parser, their ratios,
  * and heap bytes per book level; then the end-to-end loopback case. Not part of the tests.
  *
- * `--case=` takes a comma-separated list of: parse, reducer, connector, e2e, and two cases run
- * only on request: ring (JSON.parse + freezing every row into a ring: the cost of merely
- * keeping frozen rows) and minimal (JSON.parse + the least work of a book stored like the
- * reducer's: a lower bound for it).
+ * `--case=` takes a comma-separated list of: parse, reducer, connector, e2e, and three cases run
+ * only on request: read (JSON.parse + the reducer + reading every state's change list, as
+ * `table$` does; run it as `--case=parse,read`, without `reducer`: in one process the two
+ * disturb each other's timing), ring (JSON.parse + freezing every row into a ring: the cost of
+ * merely keeping frozen rows) and minimal (JSON.parse + the least work of a book stored like
+ * the reducer's: a lower bound for it).
  *
  * To add a case (e.g. an end-to-end socket run), build a {@link BenchCase} and pass it to
  * {@link measure}, then {@link report} the result; `main` shows the pattern.
@@ -175,14 +177,15 @@ function main(): void {
   );
   const parse = parseCase(frames);
   const reducer = reducerCase(frames);
+  const reading = reducerCase(frames, true);
   const connector = connectorCase(frames);
 
-  // Every case runs by default but ring (the cost of merely keeping frozen rows) and minimal
-  // (the least work of a book stored like the reducer's), which run on request.
-  const wanted = (name: string): boolean => only?.split(',').includes(name) ?? (name !== 'ring' && name !== 'minimal');
+  // Every case runs by default but read, ring and minimal, which run on request.
+  const wanted = (name: string): boolean => only?.split(',').includes(name) ?? !['read', 'ring', 'minimal'].includes(name);
   const named = [
     ['parse', parse],
     ['reducer', reducer],
+    ['read', reading],
     ['ring', ringCase(frames)],
     ['minimal', minimalCase(frames)],
   ] as const;
@@ -199,11 +202,13 @@ function main(): void {
     const mParse = byName.get('parse');
     const mReducer = byName.get('reducer');
     const mRing = byName.get('ring');
+    const mRead = byName.get('read');
     if (mParse && mReducer) {
       reportRatio('ratio (parse + reducer) / parse, CPU', pairedRatio(mReducer, mParse), '<= 1.5');
       reportRatio('  same, ratio of the medians', mReducer.median / mParse.median, '<= 1.5');
       reportRatio('ratio (parse + reducer) / parse, wall', mReducer.wallMedian / mParse.wallMedian, '<= 1.5');
     }
+    if (mParse && mRead) reportRatio('ratio (parse + reducer + read changes) / parse, CPU', pairedRatio(mRead, mParse), 'none');
     if (mParse && mRing) reportRatio('ratio (parse + ring) / parse, CPU', pairedRatio(mRing, mParse), 'none');
     const mMinimal = byName.get('minimal');
     if (mParse && mMinimal) reportRatio('ratio (parse + minimal book) / parse, CPU', pairedRatio(mMinimal, mParse), 'none');

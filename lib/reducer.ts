@@ -5,7 +5,8 @@
  * frames$.pipe(scan(reduceTables, emptyTables()))   // use defer() if the pipe is subscribed twice
  * ```
  *
- * Each state says what its frame did (`changes`, `inconsistencies`, `skipped`) and gives read
+ * Each state says what its frame did (`changes`, `inconsistencies`, `skipped`; the change list
+ * of a one-batch frame is built on first read, as book readers never read it) and gives read
  * access to the images (`rowsOf`, `bookOf`, ...). The images live in mutable internals shared by
  * successive states (copying whole tables per frame would be O(n)), so only the latest state is
  * readable: using an older one throws {@link StaleStateError}. Everything handed out — rows,
@@ -213,19 +214,47 @@ class Store {
 const STORE: unique symbol = Symbol('bitmex-rxjs.store');
 const NONE: readonly never[] = Object.freeze([]);
 
+/**
+ * A state. The change list of a frame that made one batch (nearly every L2 delta) is built when
+ * first read: book readers (views, snapshots) never read it, and a state is allocated per frame.
+ */
 class State implements TablesState {
   /** @internal */
   readonly [STORE]: Store;
+  readonly version: number;
+  /** The change list, or undefined until built from the one batch below. */
+  private list: readonly Change[] | undefined;
+  private readonly table: string | undefined;
+  private readonly action: TableAction | undefined;
+  private readonly symbol: string | undefined;
+  private readonly rows: readonly Row[] | undefined;
   constructor(
     store: Store,
-    readonly changes: readonly Change[],
+    list: readonly Change[] | undefined,
     readonly inconsistencies: readonly Inconsistency[],
     readonly skipped: readonly Change[],
+    table?: string,
+    action?: TableAction,
+    symbol?: string,
+    rows?: readonly Row[],
   ) {
     this[STORE] = store;
     this.version = store.version;
+    this.list = list;
+    this.table = table;
+    this.action = action;
+    this.symbol = symbol;
+    this.rows = rows;
   }
-  readonly version: number;
+
+  get changes(): readonly Change[] {
+    let list = this.list;
+    if (list === undefined) {
+      const change: Change = { table: this.table as string, action: this.action as TableAction, symbol: this.symbol as string, rows: this.rows as Row[] };
+      this.list = list = [change];
+    }
+    return list;
+  }
 }
 
 function storeOf(state: TablesState): Store {
@@ -454,8 +483,7 @@ function reduceL2(store: Store, table: TableImage, action: 'insert' | 'update' |
     batch = done as Row[];
     if (count < batch.length) batch.length = count; // rows that were not objects
   }
-  const change: Change = { table: table.name, action, symbol: (doneBook as L2Book).symbol, rows: batch };
-  return new State(store, [change], NONE, NONE);
+  return new State(store, undefined, NONE, NONE, table.name, action, (doneBook as L2Book).symbol, batch);
 }
 
 /** A frame-sized array holding the first `count` rows of `rows`. */

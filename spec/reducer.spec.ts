@@ -131,6 +131,23 @@ describe('insert, update, delete', () => {
       ['ETHUSD', [8]],
     ]);
   });
+  it('builds the change list of a one-batch frame when first read, the same list on every read, also once stale', () => {
+    const base = run([L2_PARTIAL_XBT]);
+    const ts = '2023-05-19T08:51:43.911Z';
+    const frame = l2('update', { symbol: 'XBTUSD', id: 8797789700, side: 'Buy', size: 1, price: 22100, timestamp: ts });
+    const s = reduceTables(base, frame);
+    const next = reduceTables(s, l2('update', { symbol: 'XBTUSD', id: 8797789700, side: 'Buy', size: 2, price: 22100, timestamp: ts }));
+    // s is stale now; its list is built from what its frame did, not from the shared image.
+    const list = s.changes;
+    expect(list).toEqual([{ table: 'orderBookL2', action: 'update', symbol: 'XBTUSD', rows: [frame.data[0]] }]);
+    expect(s.changes).toBe(list);
+    expect(next.changes[0]?.rows[0]?.size).toBe(2);
+    expect(s.changes[0]?.rows[0]?.size).toBe(1);
+    // A frame that changed nothing has an empty list.
+    const none = reduceTables(next, l2('update', { symbol: 'XBTUSD', id: 1, side: 'Buy', size: 3 }));
+    expect(none.changes).toEqual([]);
+    expect(none.inconsistencies).toHaveLength(1);
+  });
   it('groups changes per symbol in order of first appearance, omitting symbol when rows have none', () => {
     let s = run([
       { table: 'trade', action: 'partial', keys: [], filter: {}, data: [] },
