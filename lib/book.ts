@@ -80,11 +80,18 @@ export class BookSide {
    */
   private readonly prices = new IdIndex();
   private readonly shared = new Set<number>();
+  /** -1 for bids, 1 for asks: `dir * price` is lower for a better price on both sides. */
+  private readonly dir: number;
+  /**
+   * `dir * price` of the best price touched by the book's current frame (Infinity: none), for
+   * {@link BookViewCore}; the book resets it per frame.
+   */
+  touched = Infinity;
   constructor(readonly isBid: boolean) {
     // One comparator literal for both sides (the direction is captured): js-sdsl calls it from
     // shared code, and closures of one literal keep that call site monomorphic, so V8 inlines
     // it (two literals cost ~2% more instructions per row and more cache misses).
-    const dir = isBid ? -1 : 1;
+    const dir = (this.dir = isBid ? -1 : 1);
     this.tree = new SortedMap<number>(
       (a, b) => dir * ((this.price[a] as number) - (this.price[b] as number)) || (this.id[a] as number) - (this.id[b] as number),
       (i) => this.rows[i] !== undefined,
@@ -113,6 +120,12 @@ export class BookSide {
     this.rows[i] = row;
     this.ids.set(id, i);
     return i;
+  }
+
+  /** Notes that the current frame touched `price` (the same code for both sides: no branch). */
+  touch(price: number): void {
+    const k = this.dir * price;
+    if (k < this.touched) this.touched = k;
   }
 
   /** Records that level `i` entered the tree at `price`, where level `t` (if any) already is. */
@@ -245,9 +258,13 @@ export class L2Book {
   /** `seq` of the frame that last (re)built the book from a partial. */
   resetSeq = 0;
   /** Highest bid price touched by frame `seq`; -Infinity when none. */
-  touchedBid = -Infinity;
+  get touchedBid(): number {
+    return -this.bids.touched;
+  }
   /** Lowest ask price touched by frame `seq`; Infinity when none. */
-  touchedAsk = Infinity;
+  get touchedAsk(): number {
+    return this.asks.touched;
+  }
   /** Reducer frame number that last touched the book. */
   frame = -1;
   /** Key list of the last row stored, shared by rows with the same keys. */
@@ -282,15 +299,9 @@ export class L2Book {
     if (this.frame !== frame) {
       this.frame = frame;
       this.seq++;
-      this.touchedBid = -Infinity;
-      this.touchedAsk = Infinity;
+      this.bids.touched = Infinity;
+      this.asks.touched = Infinity;
     }
-  }
-
-  private touch(side: BookSide, price: number): void {
-    if (side.isBid) {
-      if (price > this.touchedBid) this.touchedBid = price;
-    } else if (price < this.touchedAsk) this.touchedAsk = price;
   }
 
   /** Rows arrive in time order: the last one applied carries the book's time. */
@@ -345,13 +356,13 @@ export class L2Book {
     const row = this.adopt(input);
     const old = side.ids.get(id);
     if (old !== undefined) {
-      this.touch(side, side.price[old] as number);
+      side.touch(side.price[old] as number);
       side.remove(old);
     }
     // Before placing it: keysFor tells a first row from one whose keys differ from stored rows'.
     const keys = this.keysFor(row);
     side.keys[side.place(price, id, row, sizeOf(row))] = keys;
-    this.touch(side, price);
+    side.touch(price);
     return row;
   }
 
@@ -383,13 +394,13 @@ export class L2Book {
     const price = row.price;
     let at = side.price[i] as number;
     if (typeof price === 'number' && price !== at && Number.isFinite(price)) {
-      this.touch(side, at);
+      side.touch(at);
       side.move(i, price);
       at = price;
     }
     side.size[i] = sizeOf(row);
     side.rows[i] = row;
-    this.touch(side, at);
+    side.touch(at);
     return row;
   }
 
@@ -401,7 +412,7 @@ export class L2Book {
     const i = side.ids.get(id);
     if (i === undefined) return undefined;
     const row = side.rows[i] as Row;
-    this.touch(side, side.price[i] as number);
+    side.touch(side.price[i] as number);
     this.stamp(key.timestamp);
     side.remove(i);
     return row;
