@@ -223,11 +223,11 @@ class State implements TablesState {
   readonly [STORE]: Store;
   readonly version: number;
   /** The change list, or undefined until built from the one batch below. */
-  private list: readonly Change[] | undefined;
-  private readonly table: string | undefined;
-  private readonly action: TableAction | undefined;
-  private readonly symbol: string | undefined;
-  private readonly rows: readonly Row[] | undefined;
+  private changeList: readonly Change[] | undefined;
+  private readonly batchTable: string | undefined;
+  private readonly batchAction: TableAction | undefined;
+  private readonly batchSymbol: string | undefined;
+  private readonly batchRows: readonly Row[] | undefined;
   constructor(
     store: Store,
     list: readonly Change[] | undefined,
@@ -240,18 +240,24 @@ class State implements TablesState {
   ) {
     this[STORE] = store;
     this.version = store.version;
-    this.list = list;
-    this.table = table;
-    this.action = action;
-    this.symbol = symbol;
-    this.rows = rows;
+    this.changeList = list;
+    this.batchTable = table;
+    this.batchAction = action;
+    this.batchSymbol = symbol;
+    this.batchRows = rows;
   }
 
+  /** See {@link TablesState.changes}; built on first read for a one-batch frame, then kept. */
   get changes(): readonly Change[] {
-    let list = this.list;
+    let list = this.changeList;
     if (list === undefined) {
-      const change: Change = { table: this.table as string, action: this.action as TableAction, symbol: this.symbol as string, rows: this.rows as Row[] };
-      this.list = list = [change];
+      const change: Change = {
+        table: this.batchTable as string,
+        action: this.batchAction as TableAction,
+        symbol: this.batchSymbol as string,
+        rows: this.batchRows as Row[],
+      };
+      this.changeList = list = [change];
     }
     return list;
   }
