@@ -75,8 +75,8 @@ export function ringCase(f: BenchFrames): BenchCase {
  * {@link BookSide} calls as the reducer: its columns, id index, js-sdsl tree and reuse of
  * emptied levels, so the same JIT code), emit a state holding the batch (its change list not
  * built, as the reducer's one-batch states). Nothing else: no checks of side, id or price, no
- * sparse updates, no view bookkeeping, no unknown-row detection, no other symbols or tables.
- * Not a usable reducer: a lower bound for this design.
+ * sparse updates, no view bookkeeping beyond BookSide's own, no unknown-row detection, no other
+ * symbols or tables. Not a usable reducer: a lower bound for this design.
  */
 export function minimalCase(f: BenchFrames): BenchCase {
   let bids = new BookSide(true);
@@ -98,8 +98,8 @@ export function minimalCase(f: BenchFrames): BenchCase {
       return old;
     }
     if (price !== side.price[i]) side.move(i, price);
-    side.size[i] = r.size as number;
-    return (side.rows[i] = Object.freeze(r));
+    side.set(i, Object.freeze(r), r.size as number);
+    return r;
   };
   return {
     name: 'JSON.parse + minimal book (lower bound)',

@@ -83,11 +83,12 @@ export class BookSide {
   /** -1 for bids, 1 for asks: `dir * price` is lower for a better price on both sides. */
   private readonly dir: number;
   /**
-   * `dir * price` of the best price touched by the book's current frame (Infinity: none), for
-   * {@link BookViewCore}; the book resets it per frame.
+   * `dir * price` of the best price the book's current frame touched (Infinity: none), for
+   * {@link BookViewCore}: every method that changes a level notes its prices here; the book
+   * resets it per frame.
    */
   touched = Infinity;
-  constructor(readonly isBid: boolean) {
+  constructor(isBid: boolean) {
     // One comparator literal for both sides (the direction is captured): js-sdsl calls it from
     // shared code, and closures of one literal keep that call site monomorphic, so V8 inlines
     // it (two literals cost ~2% more instructions per row and more cache misses).
@@ -119,11 +120,19 @@ export class BookSide {
     this.size[i] = size;
     this.rows[i] = row;
     this.ids.set(id, i);
+    this.touch(price);
     return i;
   }
 
+  /** Stores a new row and size for live level `i`, at its price. */
+  set(i: number, row: Row, size: number): void {
+    this.size[i] = size;
+    this.rows[i] = row;
+    this.touch(this.price[i] as number);
+  }
+
   /** Notes that the current frame touched `price` (the same code for both sides: no branch). */
-  touch(price: number): void {
+  private touch(price: number): void {
     const k = this.dir * price;
     if (k < this.touched) this.touched = k;
   }
@@ -140,6 +149,7 @@ export class BookSide {
   remove(i: number): void {
     this.ids.delete(this.id[i] as number);
     const price = this.price[i] as number;
+    this.touch(price);
     if (this.prices.get(price) !== i) {
       this.tree.delete(i);
       this.release(i);
@@ -166,6 +176,7 @@ export class BookSide {
   /** Moves live level `i` to another price. */
   move(i: number, price: number): void {
     const old = this.price[i] as number;
+    this.touch(old);
     this.tree.delete(i);
     if (this.prices.get(old) === i) this.prices.delete(old);
     this.price[i] = price;
@@ -355,14 +366,10 @@ export class L2Book {
     if (side === undefined || typeof id !== 'number' || typeof price !== 'number' || !Number.isFinite(price)) return undefined;
     const row = this.adopt(input);
     const old = side.ids.get(id);
-    if (old !== undefined) {
-      side.touch(side.price[old] as number);
-      side.remove(old);
-    }
+    if (old !== undefined) side.remove(old);
     // Before placing it: keysFor tells a first row from one whose keys differ from stored rows'.
     const keys = this.keysFor(row);
     side.keys[side.place(price, id, row, sizeOf(row))] = keys;
-    side.touch(price);
     return row;
   }
 
@@ -392,15 +399,8 @@ export class L2Book {
       side.keys[i] = this.keysFor(row);
     }
     const price = row.price;
-    let at = side.price[i] as number;
-    if (typeof price === 'number' && price !== at && Number.isFinite(price)) {
-      side.touch(at);
-      side.move(i, price);
-      at = price;
-    }
-    side.size[i] = sizeOf(row);
-    side.rows[i] = row;
-    side.touch(at);
+    if (typeof price === 'number' && price !== side.price[i] && Number.isFinite(price)) side.move(i, price);
+    side.set(i, row, sizeOf(row));
     return row;
   }
 
@@ -412,7 +412,6 @@ export class L2Book {
     const i = side.ids.get(id);
     if (i === undefined) return undefined;
     const row = side.rows[i] as Row;
-    side.touch(side.price[i] as number);
     this.stamp(key.timestamp);
     side.remove(i);
     return row;
