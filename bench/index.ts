@@ -201,17 +201,19 @@ function main(): void {
     const byName = new Map(selected.map(([name], i) => [name, ms[i] as Measurement]));
     const mParse = byName.get('parse');
     const mReducer = byName.get('reducer');
-    const mRing = byName.get('ring');
-    const mRead = byName.get('read');
     if (mParse && mReducer) {
       reportRatio('ratio (parse + reducer) / parse, CPU', pairedRatio(mReducer, mParse), '<= 1.5');
       reportRatio('  same, ratio of the medians', mReducer.median / mParse.median, '<= 1.5');
       reportRatio('ratio (parse + reducer) / parse, wall', mReducer.wallMedian / mParse.wallMedian, '<= 1.5');
     }
-    if (mParse && mRead) reportRatio('ratio (parse + reducer + read changes) / parse, CPU', pairedRatio(mRead, mParse), 'none');
-    if (mParse && mRing) reportRatio('ratio (parse + ring) / parse, CPU', pairedRatio(mRing, mParse), 'none');
-    const mMinimal = byName.get('minimal');
-    if (mParse && mMinimal) reportRatio('ratio (parse + minimal book) / parse, CPU', pairedRatio(mMinimal, mParse), 'none');
+    for (const [name, label] of [
+      ['read', 'reducer + read changes'],
+      ['ring', 'ring'],
+      ['minimal', 'minimal book'],
+    ] as const) {
+      const m = byName.get(name);
+      if (mParse && m) reportRatio(`ratio (parse + ${label}) / parse, CPU`, pairedRatio(m, mParse), 'none');
+    }
   }
 
   if (wanted('connector')) {

@@ -145,13 +145,9 @@ export function reducerCase(f: BenchFrames, read = false): BenchCase & { state()
     run(from, to) {
       const frames = f.frames;
       let s = state;
-      if (read) {
-        for (let i = from; i < to; i++) {
-          s = reduceTables(s, JSON.parse(frames[i] as string) as TableFrame);
-          sink += s.changes.length;
-        }
-      } else {
-        for (let i = from; i < to; i++) s = reduceTables(s, JSON.parse(frames[i] as string) as TableFrame);
+      for (let i = from; i < to; i++) {
+        s = reduceTables(s, JSON.parse(frames[i] as string) as TableFrame);
+        if (read) sink += s.changes.length;
       }
       sink += s.inconsistencies.length;
       state = s;
