@@ -17,7 +17,7 @@ const cryptoJsFileNames: Plugin = {
 };
 
 export default defineConfig({
-  entry: { index: 'lib/index.ts', testing: 'lib/testing.ts' },
+  entry: { index: 'lib/index.ts', testing: 'lib/testing/index.ts' },
   format: ['esm', 'cjs'],
   // With "type": "commonjs" tsup names ESM files .mjs/.d.mts and CJS files .js/.d.ts.
   dts: true,

@@ -12,8 +12,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { BitmexWebSocket } from '../lib/index';
-import type { BookSnapshot } from '../lib/index';
+import { BitmexWebSocket } from '../lib';
+import type { BookSnapshot } from '../lib';
 import { MARKER_SIZE, SYMBOL, TOPIC, WARMUP_MARKER_SIZE, parseStreamKey, streamKey } from './e2e-shared';
 import type { ClientCase, ClientResult, Level } from './e2e-shared';
 

@@ -5,11 +5,11 @@
  * and a `run` over a range of delta frames.
  * @module
  */
-import { emptyTables, reduceTables } from '../lib/reducer';
-import type { TablesState } from '../lib/reducer';
-import type { Row, TableFrame } from '../lib/frames';
+import { emptyTables, reduceTables } from '../lib/reducer/reducer';
+import type { TablesState } from '../lib/reducer/reducer';
+import type { Row, TableFrame } from '../lib/protocol/frames';
 import type { BenchFrames } from './frames';
-import { BookSide } from '../lib/book';
+import { BookSide } from '../lib/book/l2-book';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const deltaParser = require('bitmex-realtime-api/lib/deltaParser') as {

@@ -11,7 +11,7 @@
  * command-line plumbing: flags, the embedded simulator ('bitmex-rxjs/testing'), a clean stop.
  */
 import { auditTime, bufferTime, combineLatest, map, merge, scan, startWith, type Observable } from 'rxjs';
-import { BitmexWebSocket, type BookLevel, type BookSnapshot, type BookTable, type ConnectionStatus, type Trade } from '../lib/index';
+import { BitmexWebSocket, type BookLevel, type BookSnapshot, type BookTable, type ConnectionStatus, type Trade } from '../lib';
 import { commandLine, endpointOrSimulator, lifecycle, run } from './shared';
 
 const { flags, usage } = commandLine('order-book', { symbol: 'XBTUSD', depth: '10' });

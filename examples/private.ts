@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { interval, merge } from 'rxjs';
-import { BitmexWebSocket, type Order, type Position } from '../lib/index';
+import { BitmexWebSocket, type Order, type Position } from '../lib';
 import { commandLine, lifecycle, messageOf, run, startSimulator, type Target } from './shared';
 
 const DEAD_MANS_SWITCH_MS = 60_000;

@@ -14,7 +14,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { merge } from 'rxjs';
-import { BitmexWebSocket, splitTopic, type Change } from '../lib/index';
+import { BitmexWebSocket, splitTopic, type Change } from '../lib';
 import { commandLine, endpointOrSimulator, lifecycle, run } from './shared';
 
 /** One line of the recording. */

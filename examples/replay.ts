@@ -11,7 +11,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { bookOf, emptyTables, L2_TABLES, reduceTables, rowsOf, type BookSnapshot, type Row, type TableAction, type TableFrame } from '../lib/index';
+import { bookOf, emptyTables, L2_TABLES, reduceTables, rowsOf, type BookSnapshot, type Row, type TableAction, type TableFrame } from '../lib';
 import { run } from './shared';
 
 /** One line of a recording (see examples/recorder.ts). */

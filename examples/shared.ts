@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { Subscription } from 'rxjs';
-import type { BitmexWebSocket } from '../lib/index';
+import type { BitmexWebSocket } from '../lib';
 import { BitmexSimulator, type BitmexSimulatorOptions } from '../lib/testing';
 
 /** The flags every live example takes besides its own. */

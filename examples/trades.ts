@@ -8,7 +8,7 @@
  * In an app, import from 'bitmex-rxjs' instead of '../lib/…'. ./shared holds the examples'
  * command-line plumbing: flags, the embedded simulator ('bitmex-rxjs/testing'), a clean stop.
  */
-import { BitmexWebSocket, type Trade } from '../lib/index';
+import { BitmexWebSocket, type Trade } from '../lib';
 import { commandLine, endpointOrSimulator, lifecycle, run } from './shared';
 
 const { flags, usage } = commandLine('trades', { symbols: 'XBTUSD,ETHUSD' });

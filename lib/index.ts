@@ -12,9 +12,9 @@ export {
   type BookTable,
   type Endpointish,
   type Storage,
-} from './client';
-export type { ConnectionStatus, HeartbeatOptions, ReconnectOptions, WebSocketCtor, WebSocketLike } from './connection';
-export { BitmexError, BitmexApiError, BitmexConnectionError, BitmexInconsistencyError } from './errors';
+} from './client/bitmex-websocket';
+export type { ConnectionStatus, HeartbeatOptions, ReconnectOptions, WebSocketCtor, WebSocketLike } from './client/connection';
+export { BitmexError, BitmexApiError, BitmexConnectionError, BitmexInconsistencyError } from './protocol/errors';
 export {
   FrameParseError,
   parseFrame,
@@ -40,7 +40,7 @@ export {
   type DataFrame,
   type PongFrame,
   type Request,
-} from './frames';
+} from './protocol/frames';
 export {
   emptyTables,
   reduceTables,
@@ -58,8 +58,8 @@ export {
   type Inconsistency,
   type BookView,
   type BookReadOptions,
-} from './reducer';
-export type { BookLevel, BookSnapshot } from './book';
-export { parseTimestamp } from './timestamp';
-export { signRequest, authKeyExpiresArgs } from './sign';
-export type * from './rows';
+} from './reducer/reducer';
+export type { BookLevel, BookSnapshot } from './book/l2-book';
+export { parseTimestamp } from './protocol/timestamp';
+export { signRequest, authKeyExpiresArgs } from './client/sign';
+export type * from './protocol/rows';

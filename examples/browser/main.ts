@@ -5,7 +5,7 @@
  *
  * Built by scripts/build-browser-example.ts. In an app, import from 'bitmex-rxjs' instead.
  */
-import { BitmexWebSocket } from '../../lib/index';
+import { BitmexWebSocket } from '../../lib';
 
 interface Level {
   readonly price: number;

@@ -5,8 +5,8 @@
  */
 import { BehaviorSubject, type Subscription } from 'rxjs';
 import { webSocket, type WebSocketSubject } from 'rxjs/webSocket';
-import { BitmexApiError, BitmexConnectionError } from './errors';
-import { parseFrame, FrameParseError, type ServerFrame } from './frames';
+import { BitmexApiError, BitmexConnectionError } from '../protocol/errors';
+import { parseFrame, FrameParseError, type ServerFrame } from '../protocol/frames';
 
 /** Connection status as seen by users. */
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';

@@ -7,9 +7,9 @@
  * array when that side's top did not change.
  */
 import fc from 'fast-check';
-import type { Row, TableFrame } from '../lib/frames';
-import { bookOf, createBookView, emptyTables, reduceTables } from '../lib/reducer';
-import type { BookLevel, BookSnapshot, TablesState } from '../lib/reducer';
+import type { Row, TableFrame } from '../../lib/protocol/frames';
+import { bookOf, createBookView, emptyTables, reduceTables } from '../../lib/reducer/reducer';
+import type { BookLevel, BookSnapshot, TablesState } from '../../lib/reducer/reducer';
 
 const SYMBOL = 'XBTUSD';
 

@@ -1,4 +1,4 @@
-import type { Row, TableFrame } from '../lib/frames';
+import type { Row, TableFrame } from '../../lib/protocol/frames';
 import {
   clearImage,
   emptyTables,
@@ -9,8 +9,8 @@ import {
   rowsOf,
   StaleStateError,
   tablesOf,
-} from '../lib/reducer';
-import type { ReducerOptions, TablesState } from '../lib/reducer';
+} from '../../lib/reducer/reducer';
+import type { ReducerOptions, TablesState } from '../../lib/reducer/reducer';
 
 /** Reduces frames given as JSON text, as they come off the socket. */
 function run(frames: readonly (TableFrame | string)[], options?: ReducerOptions, from: TablesState = emptyTables(options)): TablesState {

@@ -1,4 +1,4 @@
-import { authKeyExpiresArgs, signRequest } from '../lib/sign';
+import { authKeyExpiresArgs, signRequest } from '../../lib/client/sign';
 
 describe('signRequest', () => {
   it('matches the reference test vector', () => {

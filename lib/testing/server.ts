@@ -7,14 +7,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
-import { splitTopic, type Request, type Row } from './frames';
-import { signRequest } from './sign';
-import { Accounts } from './simulator-account';
-import { Faults, earlyDeltaFrames } from './simulator-faults';
-import { Market, resolveInstruments, type MarketFrame, type SimulatorBook, type SimulatorInstrument } from './simulator-market';
-import { ERRORS, authRequiredMeta, errorFrame, isoTime, subscriptionFrame, welcomeFrame } from './simulator-protocol';
-import { SeededRandom } from './simulator-random';
-import { schemaOf, type TableSchema } from './simulator-tables';
+import { splitTopic, type Request, type Row } from '../protocol/frames';
+import { signRequest } from '../client/sign';
+import { Accounts } from './account';
+import { Faults, earlyDeltaFrames } from './faults';
+import { Market, resolveInstruments, type MarketFrame, type SimulatorBook, type SimulatorInstrument } from './market';
+import { ERRORS, authRequiredMeta, errorFrame, isoTime, subscriptionFrame, welcomeFrame } from './protocol';
+import { SeededRandom } from './random';
+import { schemaOf, type TableSchema } from './tables';
 
 /** Options of {@link BitmexSimulator}. */
 export interface BitmexSimulatorOptions {

@@ -5,7 +5,7 @@
  * the cache's edge and refills.
  */
 import fc from 'fast-check';
-import { HEAD_MAX, SortedMap } from '../lib/sorted-map';
+import { HEAD_MAX, SortedMap } from '../../lib/book/sorted-map';
 
 interface Entry {
   price: number;

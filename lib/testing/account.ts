@@ -4,10 +4,10 @@
  * frames for the private tables, tagged with the owning account.
  * @module
  */
-import type { Row } from './frames';
-import type { Market, MarketFrame } from './simulator-market';
-import type { SeededRandom } from './simulator-random';
-import { isoTime } from './simulator-protocol';
+import type { Row } from '../protocol/frames';
+import type { Market, MarketFrame } from './market';
+import type { SeededRandom } from './random';
+import { isoTime } from './protocol';
 
 /** One simulated account. */
 interface Account {

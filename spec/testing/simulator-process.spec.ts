@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
 
-const ROOT = resolve(__dirname, '..');
+const ROOT = resolve(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 function exited(child: ChildProcess): Promise<number | null> {
@@ -60,7 +60,7 @@ it('a program that calls stop() exits on its own, even with clients, subscriptio
     `
 import WebSocket from ${JSON.stringify(join(ROOT, 'node_modules', 'ws', 'index.js'))};
 import { BitmexSimulator } from ${JSON.stringify(join(ROOT, 'lib', 'testing'))};
-import { authKeyExpiresArgs } from ${JSON.stringify(join(ROOT, 'lib', 'sign'))};
+import { authKeyExpiresArgs } from ${JSON.stringify(join(ROOT, 'lib', 'index'))};
 (async () => {
   const sim = new BitmexSimulator({ tickMs: 5, apiKeys: { k: 's' } });
   const { url } = await sim.start();

@@ -1,7 +1,7 @@
-import type { Row, TableFrame } from '../lib/frames';
-import { bookOf, clearImage, createBookView, emptyTables, reduceTables, rowsOf } from '../lib/reducer';
-import type { BookSnapshot, TablesState } from '../lib/reducer';
-import { SortedMap } from '../lib/sorted-map';
+import type { Row, TableFrame } from '../../lib/protocol/frames';
+import { bookOf, clearImage, createBookView, emptyTables, reduceTables, rowsOf } from '../../lib/reducer/reducer';
+import type { BookSnapshot, TablesState } from '../../lib/reducer/reducer';
+import { SortedMap } from '../../lib/book/sorted-map';
 
 const TS = '2023-05-19T08:51:43.911Z';
 

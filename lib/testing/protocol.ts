@@ -3,7 +3,7 @@
  * words them (see the protocol reference). Every builder returns the JSON text to send.
  * @module
  */
-import { PRIVATE_TABLES, type Request } from './frames';
+import { PRIVATE_TABLES, type Request } from '../protocol/frames';
 
 /** Milliseconds since the epoch → BitMEX timestamp (ISO-8601 UTC with milliseconds). */
 export function isoTime(ms: number): string {

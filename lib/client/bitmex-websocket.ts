@@ -12,8 +12,8 @@ import {
   type ReconnectOptions,
   type WebSocketCtor,
 } from './connection';
-import { BitmexApiError, BitmexConnectionError, BitmexError, BitmexInconsistencyError } from './errors';
-import { splitTopic, topicOf, type DataFrame, type FrameParseError, type Row, type ServerFrame } from './frames';
+import { BitmexApiError, BitmexConnectionError, BitmexError, BitmexInconsistencyError } from '../protocol/errors';
+import { splitTopic, topicOf, type DataFrame, type FrameParseError, type Row, type ServerFrame } from '../protocol/frames';
 import {
   bookOf,
   clearImage,
@@ -26,11 +26,11 @@ import {
   tablesOf,
   type Change,
   type TablesState,
-} from './reducer';
-import type { BookSnapshot } from './book';
-import { parseTimestamp } from './timestamp';
-import type { RowOf } from './rows';
-import { Subscriptions, type Endpoint } from './subscriptions';
+} from '../reducer/reducer';
+import type { BookSnapshot } from '../book/l2-book';
+import { parseTimestamp } from '../protocol/timestamp';
+import type { RowOf } from '../protocol/rows';
+import { Subscriptions, type Endpoint } from './topics';
 import { authKeyExpiresArgs } from './sign';
 
 /** Where to connect: a network name or a full `ws://`/`wss://` URL of a `/realtime` endpoint. */

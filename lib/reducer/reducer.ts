@@ -15,15 +15,15 @@
  * of its change): do not change a frame after passing it in.
  * @module
  */
-import { BookViewCore, depthOf, freezeSnapshot, L2Book, levelsOf10 } from './book';
-import type { BookLevel, BookSnapshot } from './book';
-import { BitmexError } from './errors';
-import type { PartialFrame, Row, TableAction, TableFrame } from './frames';
-import { L2_TABLES } from './frames';
-import { timestampMs } from './timestamp';
+import { BookViewCore, depthOf, freezeSnapshot, L2Book, levelsOf10 } from '../book/l2-book';
+import type { BookLevel, BookSnapshot } from '../book/l2-book';
+import { BitmexError } from '../protocol/errors';
+import type { PartialFrame, Row, TableAction, TableFrame } from '../protocol/frames';
+import { L2_TABLES } from '../protocol/frames';
+import { timestampMs } from '../protocol/timestamp';
 
-export type { BookLevel, BookSnapshot } from './book';
-export { parseTimestamp } from './timestamp';
+export type { BookLevel, BookSnapshot } from '../book/l2-book';
+export { parseTimestamp } from '../protocol/timestamp';
 
 /** Options of {@link emptyTables}. */
 export interface ReducerOptions {

@@ -11,7 +11,7 @@
  * emitted (rows, levels, snapshots) is frozen and never touched again.
  * @module
  */
-import type { Row } from './frames';
+import type { Row } from '../protocol/frames';
 import { IdIndex } from './id-index';
 import { SortedMap } from './sorted-map';
 

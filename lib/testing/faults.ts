@@ -3,8 +3,8 @@
  * subscriptions arrive, plus the silence switch.
  * @module
  */
-import type { Row } from './frames';
-import type { TableSchema } from './simulator-tables';
+import type { Row } from '../protocol/frames';
+import type { TableSchema } from './tables';
 
 /** Counters and switches of the faults to inject next. */
 export class Faults {

@@ -17,11 +17,11 @@ export {
   type SimulatorEvent,
   type SimulatorPath,
   type SimulatorStats,
-} from './simulator-server';
+} from './server';
 export {
   DEFAULT_INSTRUMENTS,
   type MarketFrame,
   type SimulatorBook,
   type SimulatorInstrument,
   type SimulatorLevel,
-} from './simulator-market';
+} from './market';

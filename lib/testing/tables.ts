@@ -4,7 +4,7 @@
  * of keys; tables the simulator does not animate still answer with a correct, empty partial.
  * @module
  */
-import { PLATFORM_TABLES, PRIVATE_TABLES } from './frames';
+import { PLATFORM_TABLES, PRIVATE_TABLES } from '../protocol/frames';
 
 /** How one table is described in its partial and where it may be subscribed. */
 export interface TableSchema {

@@ -4,8 +4,8 @@
  * set in one microtask, so topics asked for in the same tick share one request.
  * @module
  */
-import { BitmexApiError, type BitmexError } from './errors';
-import { PLATFORM_TABLES, PRIVATE_TABLES, splitTopic, type ErrorFrame, type Request } from './frames';
+import { BitmexApiError, type BitmexError } from '../protocol/errors';
+import { PLATFORM_TABLES, PRIVATE_TABLES, splitTopic, type ErrorFrame, type Request } from '../protocol/frames';
 import { backoffDelay } from './connection';
 
 /** Which connection a topic lives on. */

@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
 import { Subscription, map } from 'rxjs';
-import { BitmexApiError, BitmexWebSocket, type BookSnapshot, type Change } from '../lib/index';
-import { BitmexSimulator } from '../lib/testing';
-import { firstMatching, settle, waitFor } from './helpers';
+import { BitmexApiError, BitmexWebSocket, type BookSnapshot, type Change } from '../../lib';
+import { BitmexSimulator } from '../../lib/testing';
+import { firstMatching, settle, waitFor } from '../support/helpers';
 
 const KEY = 'test-key';
 const SECRET = 'test-secret-0123456789';

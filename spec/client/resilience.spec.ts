@@ -8,9 +8,9 @@ import {
   type BitmexWebSocketOptions,
   type BookSnapshot,
   type Change,
-} from '../lib/index';
-import { BitmexSimulator } from '../lib/testing';
-import { settle, waitFor } from './helpers';
+} from '../../lib';
+import { BitmexSimulator } from '../../lib/testing';
+import { settle, waitFor } from '../support/helpers';
 
 const KEY = 'resilience-key';
 const SECRET = 'resilience-secret';
@@ -323,10 +323,10 @@ describe('platform topics', () => {
 
 describe('no leaks', () => {
   it('lets the process exit on its own after close()', async () => {
-    const script = join(__dirname, 'fixtures', 'exit-after-close.ts');
+    const script = join(__dirname, '..', 'support', 'fixtures', 'exit-after-close.ts');
     const started = Date.now();
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout.on('data', (d) => (out += String(d)));
       child.stderr.on('data', (d) => (out += String(d)));

@@ -3,9 +3,9 @@
  * generic keyed table, applied to the reducer and to a naive model made of plain arrays.
  */
 import fc from 'fast-check';
-import type { Row, TableFrame } from '../lib/frames';
-import { bookOf, clearImage, createBookView, emptyTables, makeKey, reduceTables, rowsOf, StaleStateError } from '../lib/reducer';
-import type { BookLevel, BookSnapshot, TablesState } from '../lib/reducer';
+import type { Row, TableFrame } from '../../lib/protocol/frames';
+import { bookOf, clearImage, createBookView, emptyTables, makeKey, reduceTables, rowsOf, StaleStateError } from '../../lib/reducer/reducer';
+import type { BookLevel, BookSnapshot, TablesState } from '../../lib/reducer/reducer';
 
 type Filter = Record<string, unknown>;
 const SYMBOLS = ['XBTUSD', 'ETHUSD'] as const;

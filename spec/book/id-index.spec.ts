@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { IdIndex } from '../lib/id-index';
+import { IdIndex } from '../../lib/book/id-index';
 
 describe('IdIndex (the order-book id index)', () => {
   it('behaves like a Map under random sets, deletes and gets, through growth and collisions', () => {

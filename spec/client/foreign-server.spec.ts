@@ -7,8 +7,8 @@
 import type { AddressInfo } from 'node:net';
 import { Subscription } from 'rxjs';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { BitmexApiError, BitmexWebSocket, type BookSnapshot } from '../lib/index';
-import { waitFor } from './helpers';
+import { BitmexApiError, BitmexWebSocket, type BookSnapshot } from '../../lib';
+import { waitFor } from '../support/helpers';
 
 interface Options {
   partialFirst: boolean;

@@ -4,9 +4,9 @@
  * event mutates the state and returns the table frames it caused, in order.
  * @module
  */
-import type { Row } from './frames';
-import { SeededRandom } from './simulator-random';
-import { isoTime } from './simulator-protocol';
+import type { Row } from '../protocol/frames';
+import { SeededRandom } from './random';
+import { isoTime } from './protocol';
 
 /** One instrument of the simulated market. */
 export interface SimulatorInstrument {

@@ -4,8 +4,8 @@
 import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { signRequest } from '../lib/sign';
-import { BitmexSimulator, type MarketFrame, type SimulatorLevel } from '../lib/testing';
+import { signRequest } from '../../lib/client/sign';
+import { BitmexSimulator, type MarketFrame, type SimulatorLevel } from '../../lib/testing';
 
 const KEY = 'test-key';
 const SECRET = 'test-secret';
