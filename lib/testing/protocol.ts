@@ -48,6 +48,8 @@ export const ERRORS = {
   badSignature: 'Signature not valid.',
   unknownKey: 'Invalid API Key.',
   expired: (nowSeconds: number) => `This request has expired - \`expires\` is in the past. Current time: ${nowSeconds}`,
+  expiresTooFar: (nowSeconds: number) =>
+    `\`expires\` is too far in the future: it is a UNIX time in seconds, at most an hour ahead. Current time: ${nowSeconds}`,
   alreadyAuthenticated: 'You are already authenticated.',
   badAuthArgs: 'authKeyExpires takes [apiKey, expires, signature], expires a UNIX time in seconds.',
   cancelAllAfterNeedsAuth: 'You must be authenticated to use cancelAllAfter.',

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { splitTopic, type Request, type Row } from '../protocol/frames';
-import { signRequest } from '../client/sign';
+import { checkAuth } from './auth';
 import { Accounts } from './account';
 import { Faults, earlyDeltaFrames } from './faults';
 import { Market, resolveInstruments, type MarketFrame, type SimulatorBook, type SimulatorInstrument } from './market';
@@ -34,6 +34,12 @@ export interface BitmexSimulatorOptions {
   privateEventRate?: number;
   /** Clock for timestamps and `expires` checks, ms since the epoch. Default `Date.now`. */
   clock?: () => number;
+  /**
+   * Shifts the simulator's clock by this many ms (positive = server ahead of the client), to test
+   * clock skew: welcome `timestamp`, row timestamps, `expires` checks and `cancelAllAfter` times
+   * all follow it. Default 0; {@link BitmexSimulator.setClockOffset} changes it while running.
+   */
+  clockOffsetMs?: number;
   /** Hourly connection budget shown in the welcome's `limit.remaining`. Default 720. */
   connectionBudget?: number;
   /** At most this many entries are kept in {@link BitmexSimulator.received} (oldest dropped). Default 100000. */
@@ -152,6 +158,14 @@ interface Conn {
 
 const PATHS: ReadonlySet<string> = new Set(['/realtime', '/realtimePlatform']);
 
+/** A clock offset must be a finite number of ms (a day at most: beyond that it is a unit bug). */
+function checkedOffset(ms: number): number {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || Math.abs(ms) > 86_400_000) {
+    throw new TypeError(`clockOffsetMs must be a finite number of ms within ±1 day, got ${String(ms)}`);
+  }
+  return ms;
+}
+
 /**
  * A local BitMEX realtime server look-alike for tests and offline demos.
  *
@@ -174,6 +188,7 @@ export class BitmexSimulator {
 
   private readonly options: BitmexSimulatorOptions;
   private readonly clock: () => number;
+  private clockOffset: number;
   private readonly rng: SeededRandom;
   private readonly market: Market;
   private readonly accounts: Accounts;
@@ -192,7 +207,9 @@ export class BitmexSimulator {
   /** Builds the market (seeded) and accounts; nothing listens until {@link start}. */
   constructor(options: BitmexSimulatorOptions = {}) {
     this.options = options;
-    this.clock = options.clock ?? Date.now;
+    this.clockOffset = checkedOffset(options.clockOffsetMs ?? 0);
+    const base = options.clock ?? Date.now;
+    this.clock = () => base() + this.clockOffset;
     const seed = options.seed ?? 1;
     this.rng = new SeededRandom(seed);
     this.market = new Market(resolveInstruments(options.symbols ?? ['XBTUSD', 'ETHUSD', 'SOLUSD']), this.rng, this.clock, seed);
@@ -390,6 +407,16 @@ export class BitmexSimulator {
 
   // ---- faults ------------------------------------------------------------------------------------
 
+  /** Shifts the simulator's clock by `ms` from now on (see `clockOffsetMs`). */
+  setClockOffset(ms: number): void {
+    this.clockOffset = checkedOffset(ms);
+  }
+
+  /** The simulator's current time, ms since the epoch (its clock plus the offset). */
+  now(): number {
+    return this.clock();
+  }
+
   /** Drops every connection: a clean close frame (code, reason), or with `abrupt` a destroyed socket. Returns how many. */
   dropAll(options: DropOptions = {}): number {
     let n = 0;
@@ -515,7 +542,7 @@ export class BitmexSimulator {
       const expires = h('api-expires') ?? url.searchParams.get('api-expires') ?? undefined;
       const signature = h('api-signature') ?? url.searchParams.get('api-signature') ?? undefined;
       if (key !== undefined || expires !== undefined || signature !== undefined) {
-        const failure = this.authenticate(conn, key, Number(expires), signature);
+        const failure = this.authenticate(conn, key, expires, signature);
         if (failure) this.write(conn, errorFrame(failure.status, failure.error));
       }
       const topics = url.searchParams.get('subscribe');
@@ -580,7 +607,7 @@ export class BitmexSimulator {
           return;
         }
         const [key, expires, signature] = args as unknown[];
-        const failure = this.authenticate(conn, typeof key === 'string' ? key : undefined, Number(expires), typeof signature === 'string' ? signature : undefined);
+        const failure = this.authenticate(conn, key, expires, signature);
         this.write(conn, failure ? errorFrame(failure.status, failure.error, request) : JSON.stringify({ success: true, request }));
         return;
       }
@@ -594,17 +621,11 @@ export class BitmexSimulator {
 
   // ---- requests ----------------------------------------------------------------------------------
 
-  /** Verifies `GET/realtime` + expires; on success marks the connection authenticated. */
-  private authenticate(conn: Conn, key: string | undefined, expires: number, signature: string | undefined): { status: number; error: string } | undefined {
+  /** Verifies `GET/realtime` + expires (see ./auth); on success marks the connection authenticated. */
+  private authenticate(conn: Conn, key: unknown, expires: unknown, signature: unknown): { status: number; error: string } | undefined {
     if (conn.apiKey !== undefined) return { status: 400, error: ERRORS.alreadyAuthenticated };
-    const secret = key === undefined ? undefined : this.accounts.secretOf(key);
-    if (key === undefined || secret === undefined) return { status: 401, error: ERRORS.unknownKey };
-    if (!Number.isFinite(expires)) return { status: 401, error: ERRORS.badSignature };
-    const nowSeconds = Math.floor(this.clock() / 1000);
-    if (expires < nowSeconds) return { status: 401, error: ERRORS.expired(nowSeconds) };
-    if (signature === undefined || signature.toLowerCase() !== signRequest(secret, 'GET', '/realtime', expires)) {
-      return { status: 401, error: ERRORS.badSignature };
-    }
+    const failure = checkAuth(key, expires, signature, (k) => this.accounts.secretOf(k), this.clock());
+    if (failure !== undefined || typeof key !== 'string') return failure;
     conn.apiKey = key;
     conn.account = this.accounts.accountOf(key);
     return undefined;
