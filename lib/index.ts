@@ -9,7 +9,6 @@ export {
   type BitmexWebSocketOptions,
   type BookOptions,
   type DeadMansSwitchOptions,
-  type BookTable,
   type Endpointish,
   type Storage,
 } from './client/bitmex-websocket';
@@ -20,9 +19,6 @@ export {
   parseFrame,
   topicOf,
   splitTopic,
-  PRIVATE_TABLES,
-  PLATFORM_TABLES,
-  L2_TABLES,
   type Row,
   type TableAction,
   type TableFrame,
@@ -41,6 +37,15 @@ export {
   type PongFrame,
   type Request,
 } from './protocol/frames';
+export {
+  BOOK_TABLES,
+  L2_TABLES,
+  PLATFORM_TABLES,
+  PRIVATE_TABLES,
+  UNFILTERED_TABLES,
+  TABLE_KEYS,
+  type BookTable,
+} from './protocol/tables';
 export {
   emptyTables,
   reduceTables,

@@ -13,6 +13,7 @@ import {
   type WebSocketCtor,
 } from './connection';
 import { BitmexApiError, BitmexConnectionError, BitmexError, BitmexInconsistencyError } from '../protocol/errors';
+import type { BookTable } from '../protocol/tables';
 import { splitTopic, topicOf, type DataFrame, type FrameParseError, type Row, type ServerFrame } from '../protocol/frames';
 import {
   bookOf,
@@ -37,7 +38,6 @@ import { authKeyExpiresArgs } from './sign';
 export type Endpointish = 'mainnet' | 'testnet' | (string & {});
 
 /** Order-book tables `book$` can follow. */
-export type BookTable = 'orderBookL2' | 'orderBookL2_25' | 'orderBook10';
 
 /** Options of {@link BitmexWebSocket}. */
 export interface BitmexWebSocketOptions {

@@ -5,7 +5,8 @@
  * @module
  */
 import { BitmexApiError, type BitmexError } from '../protocol/errors';
-import { PLATFORM_TABLES, PRIVATE_TABLES, splitTopic, type ErrorFrame, type Request } from '../protocol/frames';
+import { splitTopic, type ErrorFrame, type Request } from '../protocol/frames';
+import { PLATFORM_TABLES, PRIVATE_TABLES } from '../protocol/tables';
 import { backoffDelay } from './connection';
 
 /** Which connection a topic lives on. */

@@ -201,14 +201,3 @@ export function splitTopic(topic: string): { table: string; symbol?: string } {
   const i = topic.indexOf(':');
   return i < 0 ? { table: topic } : { table: topic.slice(0, i), symbol: topic.slice(i + 1) };
 }
-
-/** Tables that live on `/realtimePlatform` since 2023. */
-export const PLATFORM_TABLES: ReadonlySet<string> = new Set(['announcement', 'chat', 'publicNotifications']);
-
-/** Tables that need an authenticated connection. */
-export const PRIVATE_TABLES: ReadonlySet<string> = new Set([
-  'account', 'affiliate', 'execution', 'margin', 'order', 'position', 'privateNotifications', 'transact', 'wallet',
-]);
-
-/** Order-book tables kept as price-sorted books. */
-export const L2_TABLES: ReadonlySet<string> = new Set(['orderBookL2', 'orderBookL2_25']);

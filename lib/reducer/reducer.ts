@@ -19,7 +19,7 @@ import { BookViewCore, depthOf, freezeSnapshot, L2Book, levelsOf10 } from '../bo
 import type { BookLevel, BookSnapshot } from '../book/l2-book';
 import { BitmexError } from '../protocol/errors';
 import type { PartialFrame, Row, TableAction, TableFrame } from '../protocol/frames';
-import { L2_TABLES } from '../protocol/frames';
+import { L2_TABLES, TABLE_KEYS as KNOWN_KEYS, type BookTable } from '../protocol/tables';
 import { timestampMs } from '../protocol/timestamp';
 
 export type { BookLevel, BookSnapshot } from '../book/l2-book';
@@ -89,26 +89,6 @@ export class StaleStateError extends BitmexError {
     );
   }
 }
-
-/** Keys seen in BitMEX partials, used by {@link makeKey} when no keys are given. */
-const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
-  instrument: ['symbol'],
-  orderBookL2: ['symbol', 'id', 'side'],
-  orderBookL2_25: ['symbol', 'id', 'side'],
-  orderBook10: ['symbol'],
-  funding: ['timestamp', 'symbol'],
-  settlement: ['timestamp', 'symbol'],
-  liquidation: ['orderID'],
-  insurance: ['currency', 'timestamp'],
-  announcement: ['id'],
-  chat: ['id'],
-  order: ['orderID'],
-  execution: ['execID'],
-  position: ['account', 'symbol'],
-  wallet: ['account', 'currency'],
-  margin: ['account'],
-  transact: ['transactID'],
-};
 
 /**
  * The string key of a row: its key columns' values joined. `keys` defaults to the keys BitMEX
@@ -839,8 +819,6 @@ export function clearImage(state: TablesState, table: string, filter: Readonly<R
   }
   return new State(store, NONE, NONE, NONE);
 }
-
-type BookTable = 'orderBookL2' | 'orderBookL2_25' | 'orderBook10';
 
 /** Options of {@link bookOf} and {@link createBookView}. */
 export interface BookReadOptions {

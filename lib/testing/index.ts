@@ -6,7 +6,6 @@
 export {
   BitmexSimulator,
   type BitmexSimulatorOptions,
-  type BookTable,
   type CancelAllAfterRecord,
   type ClosedConnection,
   type DeadMansSwitch,
@@ -18,6 +17,8 @@ export {
   type SimulatorPath,
   type SimulatorStats,
 } from './server';
+/** Tables whose true book {@link BitmexSimulator.truth} can return. */
+export type { BookTable } from '../protocol/tables';
 export {
   DEFAULT_INSTRUMENTS,
   type MarketFrame,

@@ -3,7 +3,8 @@
  * words them (see the protocol reference). Every builder returns the JSON text to send.
  * @module
  */
-import { PRIVATE_TABLES, type Request } from '../protocol/frames';
+import type { Request } from '../protocol/frames';
+import { PRIVATE_TABLES } from '../protocol/tables';
 
 /** Milliseconds since the epoch → BitMEX timestamp (ISO-8601 UTC with milliseconds). */
 export function isoTime(ms: number): string {

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { splitTopic, type Request, type Row } from '../protocol/frames';
 import { checkAuth } from './auth';
+import type { BookTable } from '../protocol/tables';
 import { Accounts } from './account';
 import { Faults, earlyDeltaFrames } from './faults';
 import { Market, resolveInstruments, type MarketFrame, type SimulatorBook, type SimulatorInstrument } from './market';
@@ -133,9 +134,6 @@ export type SimulatorEvent =
   | { readonly type: 'step'; readonly frames: readonly MarketFrame[] }
   | { readonly type: 'handshakeRefused'; readonly path: string; readonly status: number }
   | { readonly type: 'deadMansSwitch'; readonly apiKey: string; readonly canceledOrders: number };
-
-/** Tables whose true book {@link BitmexSimulator.truth} can return. */
-export type BookTable = 'orderBookL2' | 'orderBookL2_25' | 'orderBook10';
 
 /** Options of {@link BitmexSimulator.dropAll}. */
 export interface DropOptions {
