@@ -36,7 +36,11 @@ interface Level {
 
 let scratch: string;
 let packed: PackResult;
-let manifest: { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+let manifest: {
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  scripts?: Record<string, string>;
+};
 
 /** The consumer program, identical for both module systems but for how it loads things. */
 function consumerBody(): string {
@@ -125,16 +129,15 @@ async function runNode(file: string): Promise<ConsumerReport> {
 }
 
 beforeAll(async () => {
-  await run(NPM, ['run', 'build'], { cwd: ROOT, timeout: 120_000, maxBuffer: 16 << 20 });
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bitmex-rxjs-package-'));
-  // Built just above: --ignore-scripts skips `prepare` rebuilding it (and its output mixing with the JSON).
-  const { stdout } = await run(NPM, ['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], {
+  // `npm pack` builds dist/ first (the prepack script), as it does for a publish.
+  const { stdout } = await run(NPM, ['pack', '--json', '--pack-destination', scratch], {
     cwd: ROOT,
-    timeout: 60_000,
+    timeout: 180_000,
     maxBuffer: 16 << 20,
   });
-  // npm may print lifecycle noise before the JSON array.
-  packed = (JSON.parse(stdout.slice(stdout.indexOf('['))) as PackResult[])[0]!;
+  // The build's own output comes first; the JSON array starts on a line of its own.
+  packed = (JSON.parse(stdout.slice(stdout.search(/^\[$/m))) as PackResult[])[0]!;
 
   const pkgDir = path.join(scratch, 'node_modules', 'bitmex-rxjs');
   fs.mkdirSync(pkgDir, { recursive: true });
@@ -164,6 +167,12 @@ describe('npm package', () => {
       for (const ext of ['.mjs', '.js', '.d.mts', '.d.ts']) expect(files).toContain(`dist/${entry}${ext}`);
     }
     expect(files).toEqual(expect.arrayContaining(['LICENSE', 'CHANGELOG.md', 'package.json']));
+  });
+
+  it('runs nothing at install time (no `npm warn install-scripts` for users)', () => {
+    const lifecycle = ['preinstall', 'install', 'postinstall', 'prepare'];
+    expect(Object.keys(manifest.scripts ?? {}).filter((s) => lifecycle.includes(s))).toEqual([]);
+    expect(manifest.scripts?.prepack).toBe('npm run build');
   });
 
   it('declares rxjs as a peer, not a dependency, and is free of side effects', () => {
