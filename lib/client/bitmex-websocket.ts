@@ -8,8 +8,6 @@ import {
   Connection,
   type ConnectionHandler,
   type ConnectionStatus,
-  type HeartbeatOptions,
-  type ReconnectOptions,
   type WebSocketCtor,
 } from './connection';
 import { BitmexApiError, BitmexConnectionError, BitmexError, BitmexInconsistencyError } from '../protocol/errors';
@@ -32,46 +30,11 @@ import type { BookSnapshot } from '../book/l2-book';
 import { parseTimestamp } from '../protocol/timestamp';
 import type { RowOf } from '../protocol/rows';
 import { Subscriptions, type Endpoint } from './topics';
-import { authKeyExpiresArgs } from './sign';
+import { resolveOptions, type BitmexWebSocketOptions, type DeadMansSwitchOptions, type ResolvedOptions } from './options';
 
-/** Where to connect: a network name or a full `ws://`/`wss://` URL of a `/realtime` endpoint. */
-export type Endpointish = 'mainnet' | 'testnet' | (string & {});
+export { resolveEndpoint, type BitmexWebSocketOptions, type DeadMansSwitchOptions, type Endpointish } from './options';
 
 /** Order-book tables `book$` can follow. */
-
-/** Options of {@link BitmexWebSocket}. */
-export interface BitmexWebSocketOptions {
-  /** `'mainnet'` (default), `'testnet'`, or a full `ws://`/`wss://` URL ending in `/realtime`. */
-  readonly endpoint?: Endpointish;
-  /** API key; needs `apiSecret`. Each connection authenticates with `authKeyExpires`. */
-  readonly apiKey?: string;
-  /** API secret; needs `apiKey`. Never logged, never put in a URL or error. */
-  readonly apiSecret?: string;
-  /** Key columns per table, overriding the partial's `keys` (e.g. `{ quote: ['symbol'] }`). */
-  readonly tableKeys?: Readonly<Record<string, readonly string[]>>;
-  /** Rows kept per table and symbol (default 200); order books are never trimmed. */
-  readonly maxTableLength?: number;
-  /** WebSocket class to use (defaults to isomorphic-ws: `ws` in Node, the global one in browsers). */
-  readonly WebSocketCtor?: WebSocketCtor;
-  /** Ping after `idleMs` of silence and drop the socket `timeoutMs` later; `false` turns it off. */
-  readonly heartbeat?: HeartbeatOptions | false;
-  /** Reconnect with exponential backoff and jitter (on by default); `false` errors the streams instead. */
-  readonly reconnect?: ReconnectOptions | false;
-  /**
-   * Dead man's switch: `cancelAllAfter` with this timeout (ms, at least 5000) every 15 s while
-   * connected (or every `intervalMs` in the object form), and once right after each
-   * authentication. Needs keys. `close()` disarms it with `cancelAllAfter 0`.
-   */
-  readonly deadMansSwitch?: number | DeadMansSwitchOptions | false;
-}
-
-/** Dead man's switch settings (object form of {@link BitmexWebSocketOptions.deadMansSwitch}). */
-export interface DeadMansSwitchOptions {
-  /** `cancelAllAfter` timeout in ms; at least 5000. */
-  readonly timeoutMs: number;
-  /** How often it is re-armed while connected; default 15000, must be below `timeoutMs`. */
-  readonly intervalMs?: number;
-}
 
 /** Options of {@link BitmexWebSocket.book$}. */
 export interface BookOptions {
@@ -93,30 +56,6 @@ export interface Storage {
   tables(): readonly string[];
   /** The lookup key of a row in its table. */
   makeKey(table: string, row: Row): string;
-}
-
-const NETWORKS: Readonly<Record<string, string>> = {
-  mainnet: 'wss://ws.bitmex.com/realtime',
-  testnet: 'wss://ws.testnet.bitmex.com/realtime',
-};
-
-const DMS_INTERVAL_MS = 15000;
-
-/** Resolves `endpoint` to a `/realtime` URL, or throws a TypeError. */
-export function resolveEndpoint(endpoint: Endpointish = 'mainnet'): string {
-  const named = NETWORKS[endpoint];
-  if (named !== undefined) return named;
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    throw new TypeError(`endpoint must be 'mainnet', 'testnet' or a ws:// or wss:// URL of a /realtime endpoint, got ${JSON.stringify(endpoint)}`);
-  }
-  if ((url.protocol !== 'ws:' && url.protocol !== 'wss:') || url.pathname !== '/realtime') {
-    throw new TypeError(`endpoint must be a ws:// or wss:// URL of a /realtime endpoint, got ${JSON.stringify(endpoint)}`);
-  }
-  if (url.username !== '' || url.password !== '') throw new TypeError('endpoint URL must not carry credentials');
-  return url.toString();
 }
 
 function platformUrlOf(url: string): string {
@@ -164,7 +103,7 @@ export class BitmexWebSocket {
   /** Requested topics per table whose partial has not arrived yet, in request order. */
   private readonly awaitingPartial = new Map<string, string[]>();
   private readonly errorsSubject = new Subject<BitmexError | FrameParseError>();
-  private readonly options: Omit<BitmexWebSocketOptions, 'apiSecret'>;
+  private readonly options: ResolvedOptions;
   private state: TablesState;
   private closed = false;
   private fatal: BitmexError | undefined;
@@ -177,40 +116,17 @@ export class BitmexWebSocket {
   private closing: Promise<void> | undefined;
 
   constructor(options: BitmexWebSocketOptions = {}) {
-    const { apiSecret, ...rest } = options;
-    // Kept without the secret: it lives only in the signing closure below, out of any object a
-    // user might log or inspect.
-    this.options = rest;
-    this.url = resolveEndpoint(options.endpoint);
-    const { apiKey } = options;
-    if ((apiKey === undefined) !== (apiSecret === undefined)) {
-      throw new TypeError('apiKey and apiSecret must be given together');
-    }
-    if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey === '' || typeof apiSecret !== 'string' || apiSecret === '')) {
-      throw new TypeError('apiKey and apiSecret must be non-empty strings');
-    }
-    const dms = options.deadMansSwitch;
-    if (dms !== undefined && dms !== false) {
-      if (apiKey === undefined) throw new TypeError('deadMansSwitch needs apiKey and apiSecret');
-      const { timeoutMs, intervalMs = DMS_INTERVAL_MS } = typeof dms === 'number' ? { timeoutMs: dms } : dms;
-      if (!Number.isFinite(timeoutMs) || timeoutMs < 5000) throw new TypeError('deadMansSwitch must be a timeout of at least 5000 ms');
-      if (!Number.isFinite(intervalMs) || intervalMs <= 0 || intervalMs >= timeoutMs) {
-        throw new TypeError('deadMansSwitch.intervalMs must be positive and below the timeout');
-      }
-      this.dms = { timeoutMs, intervalMs };
-    }
-    if (options.maxTableLength !== undefined && !(Number.isInteger(options.maxTableLength) && options.maxTableLength > 0)) {
-      throw new TypeError('maxTableLength must be a positive integer');
-    }
+    // Every option checked here, at once (a TypeError naming the wrong one); the secret is kept
+    // only inside the resolved signing closure.
+    const o = resolveOptions(options);
+    this.options = o;
+    this.url = o.url;
+    this.dms = o.deadMansSwitch;
     this.state = emptyTables({
-      ...(options.tableKeys !== undefined ? { tableKeys: options.tableKeys } : {}),
-      ...(options.maxTableLength !== undefined ? { maxTableLength: options.maxTableLength } : {}),
+      ...(o.tableKeys !== undefined ? { tableKeys: o.tableKeys } : {}),
+      ...(o.maxTableLength !== undefined ? { maxTableLength: o.maxTableLength } : {}),
     });
-    this.main = this.makeConnection(
-      'main',
-      this.url,
-      apiKey !== undefined && apiSecret !== undefined ? () => authKeyExpiresArgs(apiKey, apiSecret) : undefined,
-    );
+    this.main = this.makeConnection('main', this.url, o.authArgs);
     this.status$ = this.main.status$.asObservable();
     this.errors$ = this.errorsSubject.asObservable();
     this.subs = new Subscriptions({
@@ -356,7 +272,7 @@ export class BitmexWebSocket {
     this.connectionOf(endpoint)?.start();
   }
 
-  private makeConnection(endpoint: Endpoint, url: string, authArgs: (() => readonly [string, number, string]) | undefined): Connection {
+  private makeConnection(endpoint: Endpoint, url: string, authArgs: ResolvedOptions['authArgs']): Connection {
     const o = this.options;
     const handler: ConnectionHandler = {
       ready: (authError) => this.onReady(endpoint, authError),
@@ -369,15 +285,8 @@ export class BitmexWebSocket {
         url,
         WebSocketCtor: o.WebSocketCtor ?? (WebSocketDefault as unknown as WebSocketCtor),
         authArgs,
-        heartbeat: o.heartbeat === false ? false : { idleMs: o.heartbeat?.idleMs ?? 5000, timeoutMs: o.heartbeat?.timeoutMs ?? 5000 },
-        reconnect:
-          o.reconnect === false
-            ? false
-            : {
-                initialDelayMs: o.reconnect?.initialDelayMs ?? 1000,
-                maxDelayMs: o.reconnect?.maxDelayMs ?? 30000,
-                resetAfterMs: o.reconnect?.resetAfterMs ?? 10000,
-              },
+        heartbeat: o.heartbeat,
+        reconnect: o.reconnect,
       },
       handler,
     );
