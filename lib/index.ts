@@ -68,3 +68,7 @@ export type { BookLevel, BookSnapshot } from './book/l2-book';
 export { parseTimestamp } from './protocol/timestamp';
 export { signRequest, authKeyExpiresArgs } from './client/sign';
 export type * from './protocol/rows';
+export { groupBook, cumulativeBook } from './views/operators';
+export { PriceGrid } from './views/price-grid';
+export { contractOf, notionalFn, type ContractSpec } from './views/contract';
+export type { DepthLevel, DepthSnapshot, GroupOptions } from './views/grouped-book';
