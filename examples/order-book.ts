@@ -14,10 +14,9 @@ import { auditTime, bufferTime, combineLatest, map, merge, scan, startWith, type
 import { BitmexWebSocket, type BookLevel, type BookSnapshot, type BookTable, type ConnectionStatus, type Trade } from '../lib';
 import { commandLine, endpointOrSimulator, lifecycle, run } from './shared';
 
-const { flags, usage } = commandLine('order-book', { symbol: 'XBTUSD', depth: '10' });
+const { flags, integer } = commandLine('order-book', { symbol: 'XBTUSD', depth: '10' });
 const symbol = flags.symbol;
-const depth = Number(flags.depth);
-if (!Number.isInteger(depth) || depth <= 0) usage(`--depth takes a positive integer, got ${flags.depth}`);
+const depth = integer('depth', 1);
 // orderBookL2_25 carries 25 levels a side: plenty for a ladder and far less traffic than the full book.
 const table: BookTable = depth <= 25 ? 'orderBookL2_25' : 'orderBookL2';
 const tty = process.stdout.isTTY === true;
@@ -34,7 +33,7 @@ interface View {
 }
 
 async function main(): Promise<void> {
-  const { endpoint, sim } = await endpointOrSimulator(flags.endpoint, { symbols: [symbol], eventsPerTick: 2 });
+  const { endpoint, sim } = await endpointOrSimulator(flags.endpoint, { eventsPerTick: 2 });
   const source = sim === undefined ? endpoint : `simulator ${endpoint}`;
   const bitmex = new BitmexWebSocket({ endpoint });
 

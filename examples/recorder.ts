@@ -34,8 +34,7 @@ const topics = flags.topics.split(',').filter((t) => t !== '');
 if (topics.length === 0) usage('--topics needs at least one topic');
 
 async function main(): Promise<void> {
-  const symbols = [...new Set(topics.map((t) => splitTopic(t).symbol).filter((s): s is string => s !== undefined && s !== '*'))];
-  const { endpoint, sim } = await endpointOrSimulator(flags.endpoint, { ...(symbols.length > 0 ? { symbols } : {}), eventsPerTick: 2 });
+  const { endpoint, sim } = await endpointOrSimulator(flags.endpoint, { eventsPerTick: 2 });
   const bitmex = new BitmexWebSocket({ endpoint });
   const out = createWriteStream(flags.out, { flags: 'a' });
   let lines = 0;

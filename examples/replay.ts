@@ -8,11 +8,10 @@
  *
  * In an app, import from 'bitmex-rxjs' instead of '../lib/…'.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { bookOf, emptyTables, L2_TABLES, reduceTables, rowsOf, type BookSnapshot, type Row, type TableAction, type TableFrame } from '../lib';
-import { run } from './shared';
+import { commandLine, run } from './shared';
 
 /** One line of a recording (see examples/recorder.ts). */
 interface RecordedChange {
@@ -35,7 +34,9 @@ interface BookStats {
 
 const ACTIONS: ReadonlySet<string> = new Set<TableAction>(['partial', 'insert', 'update', 'delete']);
 
-const { file, depth } = parseFlags();
+const { positional: file, integer, usage } = commandLine('replay', { depth: '10' }, { live: false, positional: 'recording.ndjson' });
+const depth = integer('depth', 1);
+if (!existsSync(file)) usage(`no such file: ${file}`);
 
 async function main(): Promise<void> {
   let state = emptyTables();
@@ -133,23 +134,5 @@ function printBook(book: BookSnapshot): void {
   for (const l of book.bids) console.log(line('bid', l.price, l.size));
 }
 
-function parseFlags(): { file: string; depth: number } {
-  let parsed;
-  try {
-    parsed = parseArgs({ options: { depth: { type: 'string', default: '10' } }, allowPositionals: true });
-  } catch (e) {
-    return usage((e as Error).message);
-  }
-  const [path, ...rest] = parsed.positionals;
-  if (path === undefined || rest.length > 0) usage('give exactly one recording file');
-  const n = Number(parsed.values.depth);
-  if (!Number.isInteger(n) || n <= 0) usage(`--depth takes a positive integer, got ${parsed.values.depth}`);
-  return { file: path, depth: n };
-}
-
-function usage(problem: string): never {
-  process.stderr.write(`${problem}\nusage: replay recording.ndjson [--depth 10]\n`);
-  process.exit(2);
-}
 
 run(main);

@@ -1,37 +1,28 @@
 /**
- * `npm run simulator [-- --port N] [--tick MS] [--seed N]`: a local BitMEX realtime server
+ * `npm run simulator [-- --port 8790] [--tick 100] [--seed N]`: a local BitMEX realtime server
  * look-alike with a live, timer-driven market, for trying the library (or a bot) offline.
- * Stops on Ctrl-C.
+ * `--port` picks the port (0: any free one), `--tick` the milliseconds between market ticks,
+ * `--seed` the market's random sequence (default: a new one each run). Stops on Ctrl-C.
  */
 import { BitmexSimulator } from '../lib/testing';
+import { commandLine, messageOf } from './shared';
 
-function flag(name: string, fallback: number): number {
-  const args = process.argv.slice(2);
-  const i = args.indexOf(`--${name}`);
-  const inline = args.find((a) => a.startsWith(`--${name}=`));
-  const raw = inline ? inline.slice(name.length + 3) : i >= 0 ? args[i + 1] : undefined;
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) {
-    console.error(`--${name} takes a non-negative integer, got ${raw}`);
-    process.exit(2);
-  }
-  return n;
-}
+const { flags, integer } = commandLine('simulator', { port: '8790', tick: '100', seed: 'random' }, { live: false });
+const port = integer('port', 0, 65535);
+const tickMs = integer('tick', 1);
+const seed = flags.seed === 'random' ? Date.now() % 100000 : integer('seed', 0);
 
 const DEMO_KEY = 'demo-key';
 const DEMO_SECRET = 'demo-secret';
 
 async function main(): Promise<void> {
-  const sim = new BitmexSimulator({
-    port: flag('port', 8790),
-    tickMs: flag('tick', 100),
-    eventsPerTick: 2,
-    seed: flag('seed', Date.now() % 100000),
-    apiKeys: { [DEMO_KEY]: DEMO_SECRET },
+  const sim = new BitmexSimulator({ port, tickMs, eventsPerTick: 2, seed, apiKeys: { [DEMO_KEY]: DEMO_SECRET } });
+  const { url, platformUrl, httpUrl } = await sim.start().catch((e: unknown) => {
+    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    process.stderr.write(`port ${port} is in use: pick another with --port N (e.g. npm run simulator -- --port ${port + 1}; --port 0 takes any free port)\n`);
+    return process.exit(1);
   });
-  const { url, platformUrl, httpUrl } = await sim.start();
-  console.log('BitMEX realtime simulator (XBTUSD, ETHUSD, SOLUSD)');
+  console.log(`BitMEX realtime simulator (XBTUSD, ETHUSD, SOLUSD), seed ${seed}, a market tick every ${tickMs} ms`);
   console.log(`  trading topics:  ${url}`);
   console.log(`  platform topics: ${platformUrl}`);
   console.log(`  http:            ${httpUrl}`);
@@ -56,6 +47,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
+  console.error(messageOf(e));
   process.exit(1);
 });

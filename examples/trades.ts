@@ -27,7 +27,7 @@ interface Totals {
 }
 
 async function main(): Promise<void> {
-  const { endpoint, sim } = await endpointOrSimulator(flags.endpoint, { symbols, eventsPerTick: 2 });
+  const { endpoint, sim } = await endpointOrSimulator(flags.endpoint, { eventsPerTick: 2 });
   const bitmex = new BitmexWebSocket({ endpoint });
   process.stdout.write(`trade tape for ${symbols.join(', ')} from ${sim === undefined ? endpoint : `the simulator at ${endpoint}`}\n`);
 

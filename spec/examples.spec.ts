@@ -151,29 +151,78 @@ describe('examples', () => {
     expect(r.stdout).toMatch(/\ntotals:\n {2}XBTUSD {2}[1-9]\d* trades, .*\n$/);
   }, 30000);
 
-  it('a bad flag or --duration prints the problem and the usage line, exit code 2', async () => {
+  it('every example CLI: a bad flag or value prints the problem and the usage line, exit code 2', async () => {
     const common = '[--endpoint testnet|mainnet|ws://…] [--duration SECONDS]';
-    const unknown = await example('recorder.ts', ['--nope']);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stdout).toBe('');
-    expect(unknown.stderr).toMatch(/'--nope'.*\n/);
-    expect(unknown.stderr.endsWith(`\nusage: recorder [--topics orderBookL2_25:XBTUSD,trade:XBTUSD] [--out recording.ndjson] ${common}\n`)).toBe(true);
-    for (const duration of ['-1', 'soon', 'Infinity']) {
-      const r = await example('trades.ts', [`--duration=${duration}`]);
-      expect(r.code).toBe(2);
-      expect(r.stdout).toBe('');
-      expect(r.stderr).toBe(`--duration takes a positive number, got ${duration}\nusage: trades [--symbols XBTUSD,ETHUSD] ${common}\n`);
-    }
-    const depth = await example('order-book.ts', ['--depth', '2.5']);
-    expect(depth.code).toBe(2);
-    expect(depth.stderr).toBe(`--depth takes a positive integer, got 2.5\nusage: order-book [--symbol XBTUSD] [--depth 10] ${common}\n`);
+    const usage = {
+      'order-book.ts': `usage: order-book [--symbol XBTUSD] [--depth 10] ${common}`,
+      'trades.ts': `usage: trades [--symbols XBTUSD,ETHUSD] ${common}`,
+      'recorder.ts': `usage: recorder [--topics orderBookL2_25:XBTUSD,trade:XBTUSD] [--out recording.ndjson] ${common}`,
+      'private.ts': `usage: [BITMEX_API_KEY=… BITMEX_API_SECRET=…] private ${common}`,
+      'replay.ts': 'usage: replay recording.ndjson [--depth 10]',
+      'simulator.ts': 'usage: simulator [--port 8790] [--tick 100] [--seed random]',
+    } as const;
+    const endpointProblem = (got: string) =>
+      `--endpoint: endpoint must be 'mainnet', 'testnet' or a ws:// or wss:// URL of a /realtime endpoint, got "${got}"`;
     const noKeys = { ...process.env, BITMEX_API_KEY: '', BITMEX_API_SECRET: '' };
-    const keyless = await example('private.ts', ['--endpoint', 'ws://127.0.0.1:1/realtime'], noKeys);
-    expect(keyless.code).toBe(2);
-    expect(keyless.stderr).toBe(
-      `--endpoint needs BITMEX_API_KEY and BITMEX_API_SECRET in the environment\nusage: [BITMEX_API_KEY=… BITMEX_API_SECRET=…] private ${common}\n`,
-    );
-  }, 60000);
+    const cases: [keyof typeof usage, string[], string, NodeJS.ProcessEnv?][] = [
+      ['recorder.ts', ['--nope'], 'unknown flag --nope'],
+      ['trades.ts', ['--duration', '-1'], '--duration takes a positive number of seconds, got -1'],
+      ['trades.ts', ['--duration=soon'], '--duration takes a positive number of seconds, got soon'],
+      ['order-book.ts', ['--duration', 'Infinity'], '--duration takes a positive number of seconds, got Infinity'],
+      ['order-book.ts', ['--duration'], '--duration needs a value'],
+      ['order-book.ts', ['--endpoint', 'testnett'], endpointProblem('testnett')],
+      ['trades.ts', ['--endpoint=http://127.0.0.1:1/realtime'], '--endpoint: endpoint must be a ws:// or wss:// URL of a /realtime endpoint, got "http://127.0.0.1:1/realtime"'],
+      ['recorder.ts', ['--endpoint', 'ws://127.0.0.1:1/'], '--endpoint: endpoint must be a ws:// or wss:// URL of a /realtime endpoint, got "ws://127.0.0.1:1/"'],
+      ['private.ts', ['--endpoint', 'nowhere'], endpointProblem('nowhere')],
+      ['order-book.ts', ['--depth', '2.5'], '--depth takes a positive integer, got 2.5'],
+      ['order-book.ts', ['XBTUSD'], 'unexpected argument XBTUSD'],
+      ['trades.ts', ['--symbols', ','], '--symbols needs at least one symbol'],
+      ['recorder.ts', ['--topics='], '--topics needs at least one topic'],
+      ['replay.ts', [], 'give exactly one recording.ndjson'],
+      ['replay.ts', ['no-such-file.ndjson'], 'no such file: no-such-file.ndjson'],
+      ['replay.ts', ['x.ndjson', '--depth', '0'], '--depth takes a positive integer, got 0'],
+      ['replay.ts', ['x.ndjson', '--duration', '2'], 'unknown flag --duration'],
+      ['simulator.ts', ['--port', '70000'], '--port takes an integer from 0 to 65535, got 70000'],
+      ['simulator.ts', ['--tick=-5'], '--tick takes a positive integer, got -5'],
+      ['simulator.ts', ['--seed', 'x'], '--seed takes a non-negative integer, got x'],
+      ['private.ts', ['--endpoint', 'ws://127.0.0.1:1/realtime'], '--endpoint needs BITMEX_API_KEY and BITMEX_API_SECRET in the environment', noKeys],
+    ];
+    // A few at a time: each is a Node process starting tsx.
+    const runs: Run[] = [];
+    for (let i = 0; i < cases.length; i += 4) {
+      runs.push(...(await Promise.all(cases.slice(i, i + 4).map(([file, args, , env]) => example(file, args, env)))));
+    }
+    cases.forEach(([file, args, problem], i) => {
+      const r = runs[i] as Run;
+      expect({ file, args, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+        file,
+        args,
+        code: 2,
+        stdout: '',
+        stderr: `${problem}\n${usage[file]}\n`,
+      });
+    });
+    const help = await example('trades.ts', ['--help']);
+    expect(help).toMatchObject({ code: 0, stdout: `${usage['trades.ts']}\n`, stderr: '' });
+  }, 120000);
+
+  it('an unknown symbol gets BitMEX\'s 400, which the demo prints before exiting 1', async () => {
+    const r = await example('order-book.ts', ['--symbol', 'FOOBAR', '--duration', '5']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('BitMEX answered 400: Unknown or expired symbol: FOOBAR. Please see the documentation at https://www.bitmex.com/app/wsAPI.\n');
+  }, 30000);
+
+  it('the simulator on a busy port says which flag picks another', async () => {
+    const busy = new BitmexSimulator();
+    const { port } = await busy.start();
+    try {
+      const r = await example('simulator.ts', ['--port', String(port)]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`port ${port} is in use: pick another with --port N (e.g. npm run simulator -- --port ${port + 1}; --port 0 takes any free port)\n`);
+    } finally {
+      await busy.stop();
+    }
+  }, 30000);
 
   it('private authenticates with the env keys, arms and then disarms the dead man\'s switch, never prints the secret', async () => {
     const apiKey = 'example-spec-key';

@@ -43,6 +43,7 @@ export const ERRORS = {
   alreadySubscribed: (topic: string) => `You are already subscribed to this topic: ${topic}`,
   notSubscribed: (topic: string) => `You are not subscribed to this topic: ${topic}`,
   noSymbolFilter: (table: string) => `Table ${table} does not accept a symbol filter.`,
+  unknownSymbol: (symbol: string) => `Unknown or expired symbol: ${symbol}. Please see the documentation at https://www.bitmex.com/app/wsAPI.`,
   platformOnly: (table: string) => `Topic ${table} is not available on this endpoint. Please connect to /realtimePlatform.`,
   tradingOnly: (table: string) => `Topic ${table} is not available on this endpoint. Please connect to /realtime.`,
   authRequired: 'User requested an account-locked subscription but no authorization was provided.',

@@ -654,6 +654,10 @@ export class BitmexSimulator {
         this.write(conn, errorFrame(400, ERRORS.noSymbolFilter(table), request));
         continue;
       }
+      if (symbol !== undefined && symbol !== '*' && !this.market.has(symbol)) {
+        this.write(conn, errorFrame(400, ERRORS.unknownSymbol(symbol), request));
+        continue;
+      }
       if (schema.private && conn.account === undefined) {
         this.write(conn, errorFrame(401, ERRORS.authRequired, request, authRequiredMeta()));
         continue;

@@ -292,6 +292,20 @@ describe('error frames', () => {
     expect(await reply(req)).toEqual({ status: 400, error: 'Unknown table: instrument_', meta: {}, request: req });
   });
 
+  it('unknown symbol: 400 naming it, as BitMEX answers; the other topics of the request still subscribe', async () => {
+    const c = await connect();
+    const req = { op: 'subscribe', args: ['orderBookL2_25:FOOBAR', 'trade:XBTUSD'] };
+    c.send(req);
+    const [error, ok] = await c.jsons(2);
+    expect(error).toEqual({
+      status: 400,
+      error: 'Unknown or expired symbol: FOOBAR. Please see the documentation at https://www.bitmex.com/app/wsAPI.',
+      meta: {},
+      request: req,
+    });
+    expect(ok).toMatchObject({ success: true, subscribe: 'trade:XBTUSD' });
+  });
+
   it('platform topic on /realtime and trading topic on /realtimePlatform', async () => {
     const a = await reply({ op: 'subscribe', args: 'announcement' });
     expect(a).toMatchObject({ status: 400, request: { op: 'subscribe', args: 'announcement' } });
