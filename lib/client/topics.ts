@@ -1,27 +1,31 @@
 /**
- * Reference-counted topics. Each topic is subscribed on the server when its first observer
- * arrives and unsubscribed when its last leaves; the wanted set is reconciled with the server's
- * set in one microtask, so topics asked for in the same tick share one request.
+ * Topics (`table` or `table:SYMBOL`) and their images. {@link Topics.observe} is shared with
+ * rxjs's `share`: the first observer of a topic makes it wanted, the last one's leaving makes it
+ * unwanted. What is wanted is reconciled with the server in one microtask, so topics asked for
+ * in the same tick share one request. Each topic owns the image its partial brings: frames of a
+ * table pass {@link Topics.admit} only for rows some observed topic has a live image for.
  * @module
  */
+import { Observable, share, type Subscriber } from 'rxjs';
 import { BitmexApiError, type BitmexError } from '../protocol/errors';
-import { splitTopic, type ErrorFrame, type Request } from '../protocol/frames';
+import { splitTopic, type DataFrame, type ErrorFrame, type Request, type Row } from '../protocol/frames';
 import { PLATFORM_TABLES, PRIVATE_TABLES } from '../protocol/tables';
-import { backoffDelay } from './connection';
+import { backoffDelay } from './backoff';
+import type { Session } from './session';
 
 /** Which connection a topic lives on. */
 export type Endpoint = 'main' | 'platform';
 
-/** What the topic registry needs from its owner. */
-export interface SubscriptionLink {
-  /** Sends on that endpoint's socket; false (nothing sent) when it is not ready. */
-  send(endpoint: Endpoint, request: Request): boolean;
-  /** Whether that endpoint's socket is open, welcomed and authenticated (if configured). */
-  isReady(endpoint: Endpoint): boolean;
-  /** Opens that endpoint's connection if it is not already opening. */
+/** What the topics need from the client. */
+export interface TopicsLink {
+  /** The ready session of an endpoint, if any. */
+  session(endpoint: Endpoint): Session | undefined;
+  /** Opens an endpoint's connection if it is not already open or opening. */
   start(endpoint: Endpoint): void;
-  /** The local image of a topic must be forgotten (it is being replaced or abandoned). */
-  dropImage(topic: string, reason: 'released' | 'resync' | 'disconnected'): void;
+  /** Forgets the rows of `table` matching `filter` (`{}`: the whole table). */
+  drop(table: string, filter: Readonly<Record<string, string>>): void;
+  /** The symbols that have rows in the current image of `table`. */
+  symbolsOf(table: string): Iterable<string>;
 }
 
 /** Server-side state of a topic as far as this client knows. */
@@ -30,24 +34,398 @@ type ServerState = 'none' | 'subscribing' | 'subscribed' | 'unsubscribing';
 interface Topic {
   readonly name: string;
   readonly table: string;
+  readonly symbol: string | undefined;
   readonly endpoint: Endpoint;
-  refs: number;
+  /** The one subscriber `share` keeps while the topic has observers. */
+  observer: Subscriber<never> | undefined;
   server: ServerState;
-  /** Error callbacks of the observers currently holding this topic. */
-  readonly sinks: Set<(error: BitmexError) => void>;
-  retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** `awaiting`: a partial was asked for; `live`: it arrived and deltas apply. */
+  image: 'none' | 'awaiting' | 'live';
+  /** Order of the partial requests, to give a partial without `filter` to the oldest. */
+  awaitSeq: number;
+  /** When a rate-limited subscribe may go out again (0: not waiting). */
+  retryAt: number;
   retries: number;
-  /** A resync waiting out its backoff. */
   resyncTimer: ReturnType<typeof setTimeout> | undefined;
-  /** When the last resync was sent, and how many came in a row, to back off a server that keeps contradicting itself. */
   lastResyncAt: number;
   resyncs: number;
+}
+
+/** The observed topics of one table: the whole-table one and the per-symbol ones. */
+interface TableTopics {
+  whole: Topic | undefined;
+  readonly bySymbol: Map<string, Topic>;
 }
 
 const RETRY_INITIAL_MS = 1000;
 const RETRY_MAX_MS = 30000;
 /** Resyncs of one topic closer together than this count as a streak and back off. */
 const RESYNC_WINDOW_MS = 10000;
+
+/** The topic registry of one client (both endpoints). */
+export class Topics {
+  private readonly topics = new Map<string, Topic>();
+  private readonly shared = new Map<string, Observable<never>>();
+  private readonly tables = new Map<string, TableTopics>();
+  private flushQueued = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryTimerAt = Infinity;
+  private awaitSeq = 0;
+  private closed = false;
+  /** Auth failure of the live main session: private topics get it instead of a subscribe. */
+  private authError: BitmexApiError | undefined;
+
+  constructor(private readonly link: TopicsLink) {}
+
+  /**
+   * Observing it keeps the topic subscribed on the server; it never emits, and errors when the
+   * server refuses the topic.
+   */
+  observe(name: string): Observable<never> {
+    let topic$ = this.shared.get(name);
+    if (topic$ === undefined) {
+      topic$ = new Observable<never>((subscriber) => {
+        this.want(name, subscriber);
+        return () => this.unwant(name, subscriber);
+      }).pipe(share({ resetOnRefCountZero: true, resetOnError: true, resetOnComplete: true }));
+      this.shared.set(name, topic$);
+    }
+    return topic$;
+  }
+
+  /** Whether the topic's image is live (its partial arrived on the current socket). */
+  isLive(name: string): boolean {
+    return this.topics.get(name)?.image === 'live';
+  }
+
+  /** The observed topic feeding rows of `table` (and `symbol`): the symbol's own, else the whole table's. */
+  covering(table: string, symbol: string | undefined): string | undefined {
+    const t = this.tables.get(table);
+    if (t === undefined) return undefined;
+    return (symbol === undefined ? undefined : t.bySymbol.get(symbol))?.name ?? t.whole?.name;
+  }
+
+  /**
+   * The part of a table frame the observed topics' images take: a partial goes to the topic
+   * awaiting it (given that topic's filter when the server left it out); delta rows pass only
+   * where their symbol's topic, or else the whole table's, is live. Undefined: nothing passes.
+   * Allocates only when some rows are held back.
+   */
+  admit(frame: DataFrame): DataFrame | undefined {
+    const t = this.tables.get(frame.table);
+    if (t === undefined) return undefined;
+    if (frame.action === 'partial') return this.claimPartial(t, frame);
+    const rows = frame.data;
+    let kept: Row[] | undefined;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as Row;
+      if (feeds(t, row)) {
+        if (kept !== undefined) kept.push(row);
+      } else if (kept === undefined) {
+        kept = rows.slice(0, i) as Row[];
+      }
+    }
+    if (kept === undefined) return frame;
+    return kept.length === 0 ? undefined : { kind: 'table', table: frame.table, action: frame.action, data: kept };
+  }
+
+  /**
+   * Gets a fresh partial for a topic whose image went wrong: drops what it feeds (its deltas
+   * are held back until the partial), then unsubscribes and subscribes it. Repeated resyncs
+   * within a short time back off, so a server that keeps contradicting itself is not flooded.
+   */
+  resync(name: string): boolean {
+    const t = this.topics.get(name);
+    if (t === undefined || t.observer === undefined || t.server !== 'subscribed' || t.resyncTimer !== undefined) return false;
+    if (this.link.session(t.endpoint) === undefined) return false;
+    this.dropFed(t);
+    t.image = 'awaiting';
+    t.awaitSeq = ++this.awaitSeq;
+    t.resyncs = Date.now() - t.lastResyncAt < RESYNC_WINDOW_MS ? t.resyncs + 1 : 0;
+    const go = (): void => {
+      t.resyncTimer = undefined;
+      const session = this.link.session(t.endpoint);
+      if (this.closed || t.observer === undefined || t.server !== 'subscribed' || session === undefined) return;
+      t.lastResyncAt = Date.now();
+      t.server = 'unsubscribing';
+      session.send({ op: 'unsubscribe', args: [name] });
+    };
+    if (t.resyncs === 0) go();
+    else t.resyncTimer = setTimeout(go, backoffDelay(t.resyncs - 1, RETRY_INITIAL_MS, RETRY_MAX_MS));
+    return true;
+  }
+
+  /** A session became ready: everything observed there is subscribed, in one request. */
+  onReady(endpoint: Endpoint, session: Session): void {
+    // A failed authentication fails the private topics in flush(), the one place that decides.
+    if (endpoint === 'main') this.authError = session.authError;
+    this.flush();
+  }
+
+  /** A socket went down: the server forgot every topic there, and their images are stale. */
+  onDown(endpoint: Endpoint): void {
+    const tables = new Set<string>();
+    for (const t of [...this.topics.values()]) {
+      if (t.endpoint !== endpoint) continue;
+      if (t.resyncTimer !== undefined) clearTimeout(t.resyncTimer);
+      t.resyncTimer = undefined;
+      t.retryAt = 0;
+      t.server = 'none';
+      t.image = 'none';
+      tables.add(t.table);
+      this.forgetIfIdle(t);
+    }
+    for (const table of tables) this.link.drop(table, {});
+  }
+
+  /** A subscribe success reply. One for a topic already being unsubscribed changes nothing. */
+  onSubscribed(name: string): void {
+    const t = this.topics.get(name);
+    if (t === undefined || t.server === 'unsubscribing') return;
+    t.server = 'subscribed';
+    t.retries = 0;
+    if (t.observer === undefined) this.schedule();
+  }
+
+  /** An unsubscribe success reply. */
+  onUnsubscribed(name: string): void {
+    const t = this.topics.get(name);
+    if (t === undefined) return;
+    t.server = 'none';
+    if (t.observer !== undefined) this.schedule();
+    else this.forgetIfIdle(t);
+  }
+
+  /**
+   * Routes an error frame answering a subscribe or unsubscribe. Returns whether it concerned
+   * some observed topic (else the caller reports it).
+   */
+  onError(endpoint: Endpoint, frame: ErrorFrame): boolean {
+    const op = frame.request?.op;
+    if (op !== 'subscribe' && op !== 'unsubscribe') return false;
+    const requested = argsOf(frame.request)
+      .map((a) => this.topics.get(a))
+      .filter((t): t is Topic => t !== undefined && t.endpoint === endpoint);
+    if (op === 'unsubscribe') {
+      // The server does not have it: either way it is gone there.
+      for (const t of requested) if (t.server === 'unsubscribing') this.onUnsubscribed(t.name);
+      return false;
+    }
+    // BitMEX answers a multi-topic subscribe topic by topic, each reply repeating the whole
+    // request: the error belongs to the topic it names, else to the ones still unconfirmed.
+    const words = wordsOf(frame.error);
+    let targets = requested.filter((t) => t.server === 'subscribing' && (words.has(t.name) || words.has(t.table)));
+    if (targets.length === 0) {
+      targets = requested.filter((t) => t.server === 'subscribing');
+      if (frame.status === 401 && targets.some((t) => PRIVATE_TABLES.has(t.table))) {
+        targets = targets.filter((t) => PRIVATE_TABLES.has(t.table));
+      }
+    }
+    if (targets.length === 0) return false;
+    if (frame.status === 429 || frame.status === 503) {
+      // One retry for every topic the refusal covers, so they go out again in one request.
+      const retryAfter = Number(frame.meta?.retryAfter);
+      const retries = Math.max(...targets.map((t) => t.retries));
+      const delay = frame.status === 429 && Number.isFinite(retryAfter) && retryAfter > 0
+        ? retryAfter * 1000
+        : backoffDelay(retries, RETRY_INITIAL_MS, RETRY_MAX_MS);
+      const at = Date.now() + delay;
+      for (const t of targets) {
+        t.server = 'none';
+        t.image = 'none';
+        t.retries = retries + 1;
+        t.retryAt = at;
+      }
+      this.retryAt(at, delay);
+    } else {
+      for (const t of targets) this.fail(t, new BitmexApiError(frame.status, frame.error, frame.meta, frame.request));
+    }
+    return true;
+  }
+
+  /** Stops everything: no further request is sent, no image dropped. */
+  close(): void {
+    this.closed = true;
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    for (const t of this.topics.values()) if (t.resyncTimer !== undefined) clearTimeout(t.resyncTimer);
+  }
+
+  private want(name: string, observer: Subscriber<never>): void {
+    let t = this.topics.get(name);
+    if (t === undefined) {
+      const { table, symbol } = splitTopic(name);
+      t = {
+        name, table, symbol,
+        endpoint: PLATFORM_TABLES.has(table) ? 'platform' : 'main',
+        observer: undefined, server: 'none', image: 'none', awaitSeq: 0,
+        retryAt: 0, retries: 0, resyncTimer: undefined, lastResyncAt: -Infinity, resyncs: 0,
+      };
+      this.topics.set(name, t);
+    }
+    t.observer = observer;
+    let tt = this.tables.get(t.table);
+    if (tt === undefined) this.tables.set(t.table, (tt = { whole: undefined, bySymbol: new Map() }));
+    if (t.symbol === undefined) tt.whole = t;
+    else tt.bySymbol.set(t.symbol, t);
+    this.link.start(t.endpoint);
+    this.schedule();
+  }
+
+  private unwant(name: string, observer: Subscriber<never>): void {
+    const t = this.topics.get(name);
+    if (t === undefined || t.observer !== observer) return;
+    t.observer = undefined;
+    if (t.resyncTimer !== undefined) clearTimeout(t.resyncTimer);
+    t.resyncTimer = undefined;
+    const fed = t.image !== 'none';
+    t.image = 'none';
+    t.retryAt = 0;
+    const tt = this.tables.get(t.table);
+    if (tt !== undefined) {
+      if (t.symbol === undefined) tt.whole = undefined;
+      else tt.bySymbol.delete(t.symbol);
+      if (tt.whole === undefined && tt.bySymbol.size === 0) this.tables.delete(t.table);
+    }
+    if (this.closed) return;
+    if (fed || t.server !== 'none') this.dropFed(t);
+    this.schedule();
+  }
+
+  /**
+   * Forgets the rows only `t` feeds: a symbol's own rows unless the whole table's image is live,
+   * the whole table's rows except those of symbols with a topic of their own; everything once
+   * no topic of the table is observed.
+   */
+  private dropFed(t: Topic): void {
+    const tt = this.tables.get(t.table);
+    if (tt === undefined) {
+      this.link.drop(t.table, {});
+      return;
+    }
+    if (t.symbol !== undefined) {
+      if (tt.whole !== t && tt.whole?.image === 'live' && tt.bySymbol.get(t.symbol) !== t) return;
+      this.link.drop(t.table, { symbol: t.symbol });
+      return;
+    }
+    if (tt.bySymbol.size === 0) {
+      this.link.drop(t.table, {});
+      return;
+    }
+    for (const symbol of [...this.link.symbolsOf(t.table)]) {
+      if (tt.bySymbol.get(symbol)?.image !== 'live') this.link.drop(t.table, { symbol });
+    }
+  }
+
+  private claimPartial(t: TableTopics, frame: DataFrame & { action: 'partial' }): DataFrame | undefined {
+    const filter = frame.filter;
+    let topic: Topic | undefined;
+    if (filter !== undefined) {
+      const symbol = filter.symbol;
+      topic = (typeof symbol === 'string' ? t.bySymbol.get(symbol) : undefined) ?? t.whole;
+    } else {
+      // No filter: the oldest topic awaiting a partial, preferably the one its rows name.
+      const named = frame.data[0]?.symbol;
+      const byName = typeof named === 'string' ? t.bySymbol.get(named) : undefined;
+      topic = byName?.image === 'awaiting' ? byName : oldestAwaiting(t);
+    }
+    if (topic === undefined || topic.image === 'none') return undefined;
+    topic.image = 'live';
+    if (filter !== undefined || topic.symbol === undefined) return frame;
+    // One symbol's partial must never wipe another symbol's image.
+    return { ...frame, filter: { symbol: topic.symbol } };
+  }
+
+  private fail(t: Topic, error: BitmexError): void {
+    t.server = 'none';
+    t.image = 'none';
+    t.retryAt = 0;
+    const observer = t.observer;
+    this.forgetIfIdle(t);
+    observer?.error(error);
+  }
+
+  private retryAt(at: number, delay: number): void {
+    if (this.closed || at >= this.retryTimerAt) return;
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimerAt = at;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.retryTimerAt = Infinity;
+      this.flush();
+    }, delay);
+  }
+
+  private schedule(): void {
+    if (this.flushQueued || this.closed) return;
+    this.flushQueued = true;
+    queueMicrotask(() => {
+      this.flushQueued = false;
+      this.flush();
+    });
+  }
+
+  /** Sends what it takes to make the server's topic set match the observed set. */
+  private flush(): void {
+    if (this.closed) return;
+    const now = Date.now();
+    const subscribe: Record<Endpoint, string[]> = { main: [], platform: [] };
+    const unsubscribe: Record<Endpoint, string[]> = { main: [], platform: [] };
+    let nextRetry = Infinity;
+    for (const t of [...this.topics.values()]) {
+      if (this.link.session(t.endpoint) === undefined) {
+        this.forgetIfIdle(t);
+        continue;
+      }
+      if (t.observer !== undefined && t.server === 'none') {
+        // A timer may fire a little early; within a few ms counts as due.
+        if (t.retryAt > now + 5) {
+          nextRetry = Math.min(nextRetry, t.retryAt);
+          continue;
+        }
+        if (t.endpoint === 'main' && this.authError !== undefined && PRIVATE_TABLES.has(t.table)) {
+          this.fail(t, this.authError);
+          continue;
+        }
+        t.retryAt = 0;
+        t.server = 'subscribing';
+        t.image = 'awaiting';
+        t.awaitSeq = ++this.awaitSeq;
+        subscribe[t.endpoint].push(t.name);
+      } else if (t.observer === undefined && (t.server === 'subscribed' || t.server === 'subscribing')) {
+        t.server = 'unsubscribing';
+        unsubscribe[t.endpoint].push(t.name);
+      } else {
+        this.forgetIfIdle(t);
+      }
+    }
+    if (nextRetry < Infinity) this.retryAt(nextRetry, Math.max(0, nextRetry - now));
+    for (const endpoint of ['main', 'platform'] as const) {
+      const session = this.link.session(endpoint);
+      if (session === undefined) continue;
+      if (unsubscribe[endpoint].length > 0) session.send({ op: 'unsubscribe', args: unsubscribe[endpoint] });
+      if (subscribe[endpoint].length > 0) session.send({ op: 'subscribe', args: subscribe[endpoint] });
+    }
+  }
+
+  private forgetIfIdle(t: Topic): void {
+    if (t.observer === undefined && t.server === 'none') this.topics.delete(t.name);
+  }
+}
+
+/** Whether an observed topic has a live image for `row`: its symbol's topic, else the whole table's. */
+function feeds(t: TableTopics, row: Row): boolean {
+  const symbol = row.symbol;
+  const own = typeof symbol === 'string' ? t.bySymbol.get(symbol) : undefined;
+  return (own ?? t.whole)?.image === 'live';
+}
+
+function oldestAwaiting(t: TableTopics): Topic | undefined {
+  let best = t.whole?.image === 'awaiting' ? t.whole : undefined;
+  for (const topic of t.bySymbol.values()) {
+    if (topic.image === 'awaiting' && (best === undefined || topic.awaitSeq < best.awaitSeq)) best = topic;
+  }
+  return best;
+}
 
 /** Splits an error text into words that may name a topic or table. */
 function wordsOf(text: string): Set<string> {
@@ -63,251 +441,4 @@ function argsOf(request: Request | undefined): string[] {
   const args = request?.args;
   if (Array.isArray(args)) return args.filter((a): a is string => typeof a === 'string');
   return typeof args === 'string' ? [args] : [];
-}
-
-/** The topic registry of one client (both endpoints). */
-export class Subscriptions {
-  private readonly topics = new Map<string, Topic>();
-  private readonly link: SubscriptionLink;
-  private flushQueued = false;
-  private closed = false;
-  /** Auth failure of the live main session: private topics get it instead of a subscribe. */
-  private authError: BitmexApiError | undefined;
-
-  constructor(link: SubscriptionLink) {
-    this.link = link;
-  }
-
-  /** Takes a reference on a topic; returns the release function (idempotent). */
-  acquire(name: string, onError: (error: BitmexError) => void): () => void {
-    const endpoint = this.endpointOf(name);
-    let topic = this.topics.get(name);
-    if (topic === undefined) {
-      topic = {
-        name,
-        table: splitTopic(name).table,
-        endpoint,
-        refs: 0,
-        server: 'none',
-        sinks: new Set(),
-        retryTimer: undefined,
-        retries: 0,
-        resyncTimer: undefined,
-        lastResyncAt: -Infinity,
-        resyncs: 0,
-      };
-      this.topics.set(name, topic);
-    }
-    const t = topic;
-    t.refs++;
-    t.sinks.add(onError);
-    this.link.start(endpoint);
-    this.schedule();
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      t.sinks.delete(onError);
-      t.refs--;
-      if (t.refs === 0 && !this.closed) {
-        if (t.resyncTimer !== undefined) clearTimeout(t.resyncTimer);
-        t.resyncTimer = undefined;
-        this.link.dropImage(t.name, 'released');
-        this.schedule();
-      }
-    };
-  }
-
-  /** The connection a topic belongs to. */
-  endpointOf(name: string): Endpoint {
-    return PLATFORM_TABLES.has(splitTopic(name).table) ? 'platform' : 'main';
-  }
-
-  /** Whether the server confirmed this topic on the live socket. */
-  isLive(name: string): boolean {
-    return this.topics.get(name)?.server === 'subscribed';
-  }
-
-  /** Names of the topics that currently have observers. */
-  observed(): string[] {
-    return [...this.topics.values()].filter((t) => t.refs > 0).map((t) => t.name);
-  }
-
-  /** The observed topic whose image holds rows of `table` (and `symbol`), preferring the narrowest. */
-  covering(table: string, symbol: string | undefined): string | undefined {
-    if (symbol !== undefined) {
-      const exact = this.topics.get(`${table}:${symbol}`);
-      if (exact !== undefined && exact.refs > 0) return exact.name;
-    }
-    const whole = this.topics.get(table);
-    return whole !== undefined && whole.refs > 0 ? whole.name : undefined;
-  }
-
-  /**
-   * Gets a fresh partial for a topic whose image went wrong: unsubscribe, then subscribe. The
-   * image is dropped at once (later deltas are skipped); repeated resyncs within a short time
-   * back off, so a server that keeps contradicting itself is not flooded with requests.
-   */
-  resync(name: string): boolean {
-    const t = this.topics.get(name);
-    if (t === undefined || t.refs === 0 || t.server !== 'subscribed' || t.resyncTimer !== undefined) return false;
-    if (!this.link.isReady(t.endpoint)) return false;
-    this.link.dropImage(name, 'resync');
-    t.resyncs = Date.now() - t.lastResyncAt < RESYNC_WINDOW_MS ? t.resyncs + 1 : 0;
-    const go = (): void => {
-      t.resyncTimer = undefined;
-      if (this.closed || t.refs === 0 || t.server !== 'subscribed' || !this.link.isReady(t.endpoint)) return;
-      t.lastResyncAt = Date.now();
-      t.server = 'unsubscribing';
-      this.link.send(t.endpoint, { op: 'unsubscribe', args: [name] });
-    };
-    if (t.resyncs === 0) go();
-    else t.resyncTimer = setTimeout(go, backoffDelay(t.resyncs - 1, RETRY_INITIAL_MS, RETRY_MAX_MS));
-    return true;
-  }
-
-  /** A connection became ready: everything still observed there is subscribed again, in one request. */
-  onReady(endpoint: Endpoint, authError?: BitmexApiError): void {
-    // A failed authentication fails the private topics in flush(), the one place that decides.
-    if (endpoint === 'main') this.authError = authError;
-    this.flush();
-  }
-
-  /** A connection went down: the server forgot every topic there, and the images are stale. */
-  onDown(endpoint: Endpoint): void {
-    for (const t of [...this.topics.values()]) {
-      if (t.endpoint !== endpoint) continue;
-      this.clearRetry(t);
-      if (t.server !== 'none') this.link.dropImage(t.name, 'disconnected');
-      t.server = 'none';
-      this.forgetIfIdle(t);
-    }
-  }
-
-  /** Handles a subscribe success reply. */
-  onSubscribed(name: string): void {
-    const t = this.topics.get(name);
-    if (t === undefined) return;
-    t.server = 'subscribed';
-    t.retries = 0;
-    if (t.refs === 0) this.schedule();
-  }
-
-  /** Handles an unsubscribe success reply. */
-  onUnsubscribed(name: string): void {
-    const t = this.topics.get(name);
-    if (t === undefined) return;
-    t.server = 'none';
-    if (t.refs > 0) this.schedule();
-    else this.forgetIfIdle(t);
-  }
-
-  /**
-   * Routes an error frame answering a subscribe or unsubscribe. Returns the topics it was
-   * delivered to (empty when it concerned no observed topic).
-   */
-  onError(endpoint: Endpoint, frame: ErrorFrame): string[] {
-    const op = frame.request?.op;
-    if (op !== 'subscribe' && op !== 'unsubscribe') return [];
-    const requested = argsOf(frame.request)
-      .map((a) => this.topics.get(a))
-      .filter((t): t is Topic => t !== undefined && t.endpoint === endpoint);
-    if (op === 'unsubscribe') {
-      // The server does not have it: either way it is gone there.
-      for (const t of requested) {
-        if (t.server === 'unsubscribing') this.onUnsubscribed(t.name);
-      }
-      return [];
-    }
-    // BitMEX answers a multi-topic subscribe topic by topic, each reply repeating the whole
-    // request: the error belongs to the topic it names, else to the ones still unconfirmed.
-    const words = wordsOf(frame.error);
-    let targets = requested.filter((t) => t.server === 'subscribing' && (words.has(t.name) || words.has(t.table)));
-    if (targets.length === 0) {
-      targets = requested.filter((t) => t.server === 'subscribing');
-      if (frame.status === 401 && targets.some((t) => PRIVATE_TABLES.has(t.table))) {
-        targets = targets.filter((t) => PRIVATE_TABLES.has(t.table));
-      }
-    }
-    for (const t of targets) {
-      t.server = 'none';
-      if (frame.status === 429 || frame.status === 503) {
-        const retryAfter = Number(frame.meta?.retryAfter);
-        const delay = frame.status === 429 && Number.isFinite(retryAfter) && retryAfter > 0
-          ? retryAfter * 1000
-          : backoffDelay(t.retries, RETRY_INITIAL_MS, RETRY_MAX_MS);
-        t.retries++;
-        this.clearRetry(t);
-        t.retryTimer = setTimeout(() => {
-          t.retryTimer = undefined;
-          this.schedule();
-        }, delay);
-      } else {
-        this.fail(t, new BitmexApiError(frame.status, frame.error, frame.meta, frame.request));
-      }
-    }
-    return targets.map((t) => t.name);
-  }
-
-  /** Stops everything: no further request is sent. */
-  close(): void {
-    this.closed = true;
-    for (const t of this.topics.values()) this.clearRetry(t);
-  }
-
-  private fail(t: Topic, error: BitmexError): void {
-    t.server = 'none';
-    this.clearRetry(t);
-    for (const sink of [...t.sinks]) sink(error);
-    this.forgetIfIdle(t);
-  }
-
-  private schedule(): void {
-    if (this.flushQueued || this.closed) return;
-    this.flushQueued = true;
-    queueMicrotask(() => {
-      this.flushQueued = false;
-      this.flush();
-    });
-  }
-
-  /** Sends what it takes to make the server's topic set match the observed set. */
-  private flush(): void {
-    if (this.closed) return;
-    const subscribe: Record<Endpoint, string[]> = { main: [], platform: [] };
-    const unsubscribe: Record<Endpoint, string[]> = { main: [], platform: [] };
-    for (const t of [...this.topics.values()]) {
-      if (!this.link.isReady(t.endpoint)) {
-        this.forgetIfIdle(t);
-        continue;
-      }
-      if (t.refs > 0 && t.server === 'none' && t.retryTimer === undefined) {
-        if (t.endpoint === 'main' && this.authError !== undefined && PRIVATE_TABLES.has(t.table)) {
-          this.fail(t, this.authError);
-          continue;
-        }
-        t.server = 'subscribing';
-        subscribe[t.endpoint].push(t.name);
-      } else if (t.refs === 0 && (t.server === 'subscribed' || t.server === 'subscribing')) {
-        t.server = 'unsubscribing';
-        unsubscribe[t.endpoint].push(t.name);
-      } else {
-        this.forgetIfIdle(t);
-      }
-    }
-    for (const endpoint of ['main', 'platform'] as const) {
-      if (unsubscribe[endpoint].length > 0) this.link.send(endpoint, { op: 'unsubscribe', args: unsubscribe[endpoint] });
-      if (subscribe[endpoint].length > 0) this.link.send(endpoint, { op: 'subscribe', args: subscribe[endpoint] });
-    }
-  }
-
-  private clearRetry(t: Topic): void {
-    if (t.retryTimer !== undefined) clearTimeout(t.retryTimer);
-    if (t.resyncTimer !== undefined) clearTimeout(t.resyncTimer);
-    t.retryTimer = t.resyncTimer = undefined;
-  }
-
-  private forgetIfIdle(t: Topic): void {
-    if (t.refs === 0 && t.server === 'none' && t.retryTimer === undefined) this.topics.delete(t.name);
-  }
 }

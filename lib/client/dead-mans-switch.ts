@@ -1,0 +1,35 @@
+/**
+ * The dead man's switch: while an authenticated session is ready, `cancelAllAfter` right away
+ * and then every `intervalMs`, so the server cancels every order if this process goes quiet.
+ * @module
+ */
+import { EMPTY, filter, switchMap, tap, timer, type Observable, type Subscription } from 'rxjs';
+import type { DeadMansSwitchOptions } from './options';
+import type { Session, SessionEvent } from './session';
+
+/** Arms the switch on each authenticated session of `events$` until the subscription ends. */
+export class DeadMansSwitch {
+  private armedOn: Session | undefined;
+  private readonly subscription: Subscription;
+
+  constructor(events$: Observable<SessionEvent>, private readonly options: Required<DeadMansSwitchOptions>) {
+    this.subscription = events$
+      .pipe(
+        filter((e): e is Extract<SessionEvent, { kind: 'ready' | 'down' }> => e.kind === 'ready' || e.kind === 'down'),
+        switchMap((e) => {
+          this.armedOn = e.kind === 'ready' && e.session.authenticated ? e.session : undefined;
+          const session = this.armedOn;
+          if (session === undefined) return EMPTY;
+          return timer(0, options.intervalMs).pipe(tap(() => session.send({ op: 'cancelAllAfter', args: options.timeoutMs })));
+        }),
+      )
+      .subscribe({ error: () => undefined });
+  }
+
+  /** Stops re-arming and disarms it on the server (`cancelAllAfter 0`) if it was armed. */
+  disarm(): void {
+    this.subscription.unsubscribe();
+    this.armedOn?.send({ op: 'cancelAllAfter', args: 0 });
+    this.armedOn = undefined;
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * One session on one socket: the welcome, then `authKeyExpires` when keys are set, then
+ * `ready`; the frames of the live session; a heartbeat that declares a silent socket dead; and
+ * `down` when the socket goes away. {@link Connection} restarts it with backoff.
+ * @module
+ */
+import { Observable, type Subscription } from 'rxjs';
+import type { WebSocketSubject } from 'rxjs/webSocket';
+import { BitmexApiError, BitmexConnectionError } from '../protocol/errors';
+import { FrameParseError, parseFrame, type Request, type ServerFrame } from '../protocol/frames';
+
+/** Heartbeat settings: ping after `idleMs` without a frame, declare dead `timeoutMs` later. */
+export interface HeartbeatOptions {
+  /** Quiet time before a `ping` is sent. Default 5000. */
+  readonly idleMs?: number;
+  /** Time to wait for any frame after the `ping` before the socket counts as dead. Default 5000. */
+  readonly timeoutMs?: number;
+}
+
+/** The minimal WebSocket surface this library needs (browser WebSocket and `ws` both fit). */
+export interface WebSocketLike {
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
+  readonly readyState: number;
+  /** Sends one text frame. */
+  send(data: string): void;
+  /** Starts the closing handshake. */
+  close(code?: number, reason?: string): void;
+  /** Registers a close listener. */
+  addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void;
+}
+
+/** A live, ready session: what topics and the dead man's switch send through. */
+export interface Session {
+  /** Whether `authKeyExpires` succeeded on this socket. */
+  readonly authenticated: boolean;
+  /** Why authentication failed, if it did (public topics still work). */
+  readonly authError: BitmexApiError | undefined;
+  /** Sends a request; false (nothing sent) once the socket is no longer open. */
+  send(request: Request | 'ping'): boolean;
+}
+
+/** What a session emits: server frames (welcome, auth replies and pongs are consumed), and its own milestones. */
+export type SessionEvent =
+  | ServerFrame
+  | { readonly kind: 'ready'; readonly session: Session }
+  | { readonly kind: 'malformed'; readonly error: FrameParseError }
+  | { readonly kind: 'down'; readonly error: BitmexConnectionError };
+
+/** The socket went away; `retryAfterMs` is what a refused handshake asked for. */
+export class SocketLost extends Error {
+  constructor(readonly error: BitmexConnectionError, readonly retryAfterMs: number) {
+    super(error.message);
+  }
+}
+
+/** What a session needs from its connection: the socket subject and what the raw socket said. */
+export interface SocketPort {
+  /** The rxjs socket subject (raw text in, requests out). */
+  readonly ws: WebSocketSubject<unknown>;
+  /** The raw socket of the current attempt, once constructed. */
+  current(): WebSocketLike | undefined;
+  /** Close events of the port's sockets (from the subject's `closeObserver`). */
+  readonly closes$: Observable<{ readonly code: number; readonly reason: string; readonly target?: unknown }>;
+  /** `Retry-After` of a refused handshake of the current attempt, in ms (0 if none). */
+  retryAfterMs(): number;
+  /** True once the owner closes for good: the end of the socket then completes the session. */
+  stopping(): boolean;
+}
+
+/** Settings of a session. */
+export interface SessionSettings {
+  /** Makes fresh `authKeyExpires` args; a closure, so the secret is in no inspectable object. */
+  readonly authArgs: (() => readonly [string, number, string]) | undefined;
+  readonly heartbeat: Required<HeartbeatOptions> | false;
+}
+
+const OPEN = 1;
+/** Close code reported when the heartbeat declares the socket dead. */
+export const HEARTBEAT_CLOSE = 4000;
+
+/**
+ * Opens one socket through `port.ws` and runs its session. Emits `ready` once (after the welcome
+ * and authentication), then the session's frames; on the socket's end emits `down` and errors
+ * with {@link SocketLost} (or completes when the owner is stopping).
+ */
+export function openSession(port: SocketPort, settings: SessionSettings): Observable<SessionEvent> {
+  return new Observable<SessionEvent>((subscriber) => {
+    let phase: 'welcome' | 'auth' | 'ready' | 'over' = 'welcome';
+    let framesSeen = 0;
+    let heartbeat: ReturnType<typeof setTimeout> | undefined;
+
+    const send = (request: Request | 'ping'): boolean => {
+      if (phase === 'over' || port.current()?.readyState !== OPEN) return false;
+      port.ws.next(request);
+      return true;
+    };
+
+    const lose = (code: number, reason: string): void => {
+      if (phase === 'over') return;
+      phase = 'over';
+      if (heartbeat !== undefined) clearTimeout(heartbeat);
+      const error = new BitmexConnectionError(code, reason);
+      subscriber.next({ kind: 'down', error });
+      if (port.stopping()) subscriber.complete();
+      else subscriber.error(new SocketLost(error, port.retryAfterMs()));
+    };
+
+    const ready = (authError: BitmexApiError | undefined): void => {
+      phase = 'ready';
+      const session: Session = { authenticated: settings.authArgs !== undefined && authError === undefined, authError, send };
+      subscriber.next({ kind: 'ready', session });
+    };
+
+    const onText = (text: string): void => {
+      framesSeen++;
+      const frame = parseFrame(text);
+      if (frame instanceof FrameParseError) {
+        subscriber.next({ kind: 'malformed', error: frame });
+        return;
+      }
+      switch (frame.kind) {
+        case 'table':
+          subscriber.next(frame);
+          return;
+        case 'pong':
+          return;
+        case 'welcome':
+          if (phase !== 'welcome') return;
+          if (settings.authArgs === undefined) {
+            ready(undefined);
+          } else {
+            phase = 'auth';
+            send({ op: 'authKeyExpires', args: settings.authArgs() });
+          }
+          return;
+        case 'authenticated':
+          if (phase === 'auth' && frame.request.op === 'authKeyExpires') {
+            ready(undefined);
+            return;
+          }
+          break;
+        case 'error':
+          if (phase === 'auth' && frame.request?.op === 'authKeyExpires') {
+            ready(new BitmexApiError(frame.status, frame.error, frame.meta, frame.request));
+            return;
+          }
+          break;
+        case 'subscribed':
+        case 'unsubscribed':
+        case 'cancelAllAfter':
+          break;
+        default: {
+          const unreachable: never = frame;
+          return unreachable;
+        }
+      }
+      subscriber.next(frame);
+    };
+
+    // The hot path only counts frames; a timer looks at the count a few times per idle period.
+    // That costs no clock read and no timer reset per frame, and sends the `ping` at most a
+    // quarter of `idleMs` after the idle time is up.
+    const hb = settings.heartbeat;
+    if (hb !== false) {
+      const step = Math.max(1, Math.min(hb.idleMs, hb.timeoutMs) / 4);
+      let seen = framesSeen;
+      let quietSince = Date.now();
+      let pingAt = 0;
+      const check = (): void => {
+        const t = Date.now();
+        if (framesSeen !== seen) {
+          seen = framesSeen;
+          quietSince = t;
+          pingAt = 0;
+        }
+        if (pingAt === 0) {
+          if (t - quietSince >= hb.idleMs) {
+            pingAt = t;
+            send('ping');
+          }
+        } else if (t - pingAt >= hb.timeoutMs) {
+          heartbeat = undefined;
+          const socket = port.current();
+          lose(HEARTBEAT_CLOSE, 'heartbeat timeout');
+          if (socket !== undefined) terminate(socket);
+          return;
+        }
+        heartbeat = setTimeout(check, step);
+      };
+      heartbeat = setTimeout(check, step);
+    }
+
+    // Close events of an older socket (a terminated one closing late) are not this session's.
+    const closes: Subscription = port.closes$.subscribe((e) => {
+      if (e.target === undefined || e.target === port.current()) lose(e.code, e.reason);
+    });
+    const texts = port.ws.subscribe({
+      next: (data) => {
+        if (phase !== 'over') onText(data as string);
+      },
+      // The close event reports the end; this only catches a constructor that threw (bad URL),
+      // where no socket exists to report anything.
+      error: (err: unknown) => {
+        if (port.current() === undefined) lose(1006, err instanceof Error ? err.message : 'socket could not be created');
+      },
+    });
+    return () => {
+      phase = 'over';
+      if (heartbeat !== undefined) clearTimeout(heartbeat);
+      closes.unsubscribe();
+      texts.unsubscribe();
+    };
+  });
+}
+
+/** Drops a socket at once: `ws` has terminate(); a browser socket can only be asked to close. */
+export function terminate(socket: WebSocketLike): void {
+  const s = socket as WebSocketLike & { terminate?: () => void };
+  try {
+    if (typeof s.terminate === 'function') s.terminate();
+    else s.close(HEARTBEAT_CLOSE, 'heartbeat timeout');
+  } catch {
+    // Already closed.
+  }
+}
