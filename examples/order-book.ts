@@ -81,7 +81,7 @@ async function main(): Promise<void> {
 /** The lines of one frame: header, asks (worst to best), spread and mid, bids (best to worst), trades. */
 function render(view: View, source: string): string[] {
   const { book } = view;
-  const prices = [...(book?.asks ?? []), ...(book?.bids ?? []), ...view.trades].map((l) => l.price ?? 0);
+  const prices = [...(book?.asks ?? []), ...(book?.bids ?? []), ...view.trades].map((l) => l.price);
   const decimals = Math.max(0, ...prices.map(decimalsOf));
   const color = (code: string, text: string): string => (tty ? `\x1b[${code}m${text}\x1b[0m` : text);
   const lines = [
@@ -115,8 +115,8 @@ function render(view: View, source: string): string[] {
   lines.push('', 'last trades:');
   if (view.trades.length === 0) lines.push('  (none yet)');
   for (const t of view.trades) {
-    const what = `${(t.side ?? '?').padEnd(4)} ${(t.size?.toLocaleString('en-US') ?? '?').padStart(12)} @ ${t.price?.toFixed(decimals) ?? '?'}`;
-    lines.push(`  ${t.timestamp.slice(11, 23)}  ${t.side === undefined ? what : color(t.side === 'Buy' ? '32' : '31', what)}`);
+    const what = `${t.side.padEnd(4)} ${t.size.toLocaleString('en-US').padStart(12)} @ ${t.price.toFixed(decimals)}`;
+    lines.push(`  ${t.timestamp.slice(11, 23)}  ${color(t.side === 'Buy' ? '32' : '31', what)}`);
   }
   if (view.lastError !== undefined) lines.push('', `last problem: ${view.lastError}`);
   if (tty) lines.push('', color('2', 'Ctrl-C to quit'));

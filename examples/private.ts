@@ -85,26 +85,24 @@ async function main(): Promise<void> {
 }
 
 function summary(bitmex: BitmexWebSocket): void {
-  const open = bitmex.storage.rows('order').filter((o) => (o.leavesQty ?? 0) > 0).length;
+  const open = bitmex.storage.rows('order').filter((o) => o.leavesQty > 0).length;
   const positions = bitmex.storage
     .rows('position')
-    .filter((p) => (p.currentQty ?? 0) !== 0)
-    .map((p) => `${p.symbol} ${signed(p.currentQty ?? 0)}`);
+    .filter((p) => p.currentQty !== 0)
+    .map((p) => `${p.symbol} ${signed(p.currentQty)}`);
   const cancelAt = bitmex.cancelTime?.toISOString().slice(11, 19) ?? 'not armed';
   say(`-- ${open} open orders; positions: ${positions.join(', ') || 'none'}; orders cancel at ${cancelAt} unless re-armed`);
 }
 
 function describeOrder(o: Order): string {
-  const qty = o.orderQty === undefined ? '' : ` ${o.orderQty.toLocaleString('en-US')}`;
   const price = o.price === undefined ? '' : ` @ ${o.price}`;
-  const leaves = o.leavesQty === undefined ? '' : `, leaves ${o.leavesQty.toLocaleString('en-US')}`;
-  return `order    ${o.orderID.slice(0, 8)} ${o.side ?? ''}${qty} ${o.symbol ?? ''}${price} ${o.ordType ?? ''}: ${o.ordStatus ?? 'updated'}${leaves}`;
+  return `order    ${o.orderID.slice(0, 8)} ${o.side} ${o.orderQty.toLocaleString('en-US')} ${o.symbol}${price} ${o.ordType}: ${o.ordStatus}, leaves ${o.leavesQty.toLocaleString('en-US')}`;
 }
 
 function describePosition(p: Position): string {
   const entry = p.avgEntryPrice === undefined ? '' : ` avg entry ${p.avgEntryPrice}`;
-  const pnl = p.unrealisedPnl === undefined ? '' : `, unrealised ${p.unrealisedPnl} ${p.currency ?? ''}`;
-  return `position ${p.symbol} ${signed(p.currentQty ?? 0)}${entry}${pnl}`;
+  const pnl = `, unrealised ${p.unrealisedPnl} ${p.currency}`;
+  return `position ${p.symbol} ${signed(p.currentQty)}${entry}${pnl}`;
 }
 
 function signed(n: number): string {

@@ -135,6 +135,35 @@ describe('examples', () => {
     for (const symbol of tape) expect(['XBTUSD', 'ETHUSD']).toContain(symbol);
   }, 30000);
 
+  it('trades starts with the partials\' trades of every symbol in time order, prices to each instrument\'s tick size', async () => {
+    let now = Date.parse('2026-01-02T03:04:05.000Z');
+    const sim = new BitmexSimulator({ seed: 5, clock: () => now });
+    const { url } = await sim.start();
+    try {
+      // Trades at many different times, before the example connects: all of it is partial data.
+      for (let i = 0; i < 200; i++) {
+        now += 37;
+        sim.step(5);
+      }
+      const r = await example('trades.ts', ['--endpoint', url, '--symbols', 'XBTUSD,ETHUSD,SOLUSD', '--duration', '2']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const tape = [...r.stdout.matchAll(/^(\d\d:\d\d:\d\d\.\d{3}) {2}(\w+) +(?:Buy|Sell) +[\d,]+ @ +(\S+) /gm)].map((m) => ({
+        time: m[1] as string,
+        symbol: m[2] as string,
+        price: m[3] as string,
+      }));
+      expect(new Set(tape.map((t) => t.symbol))).toEqual(new Set(['XBTUSD', 'ETHUSD', 'SOLUSD']));
+      const times = tape.map((t) => t.time);
+      expect(times).toEqual([...times].sort());
+      // Tick sizes 0.5, 0.05 and 0.01: one, two and two decimals on every line.
+      const decimals = { XBTUSD: /^\d+\.\d$/, ETHUSD: /^\d+\.\d\d$/, SOLUSD: /^\d+\.\d\d$/ } as const;
+      for (const t of tape) expect(t.price).toMatch(decimals[t.symbol as keyof typeof decimals]);
+    } finally {
+      await sim.stop();
+    }
+  }, 30000);
+
   it('Ctrl-C (SIGINT) stops trades cleanly: the client and simulator close, totals print, exit code 0', async () => {
     let signalled = false;
     const r = await example('trades.ts', ['--symbols', 'XBTUSD'], undefined, (stdout, child) => {

@@ -90,7 +90,7 @@ ${consumerBody()}
 
 /** Uses the public types the way an app would; any wrong or missing type fails `tsc`. */
 const TS_CONSUMER = `
-import { BitmexWebSocket, BitmexApiError, BitmexConnectionError } from 'bitmex-rxjs';
+import { BitmexWebSocket, BitmexApiError, BitmexConnectionError, type RowOf, type UpdateRowOf } from 'bitmex-rxjs';
 import { BitmexSimulator } from 'bitmex-rxjs/testing';
 import type { Observable } from 'rxjs';
 
@@ -109,7 +109,22 @@ export async function topOfBook(): Promise<number> {
       resolve(b);
     });
   });
-  bitmex.table$('trade', 'XBTUSD').subscribe();
+  // Rows are whole: the columns BitMEX always sends are there, per table.
+  bitmex.table$('trade', 'XBTUSD').subscribe((t) => {
+    const line: string = t.price.toFixed(2) + t.size.toFixed(0) + t.side.toLowerCase() + t.timestamp + t.tickDirection;
+    void line;
+  });
+  bitmex.table$('orderBookL2', 'XBTUSD').subscribe((l) => l.price.toFixed(1) + l.size.toFixed(0));
+  bitmex.table$('instrument').subscribe((i) => i.tickSize.toFixed(2) + i.state);
+  bitmex.table$('order').subscribe((o) => o.leavesQty.toFixed(0) + o.ordStatus + o.symbol);
+  bitmex.table$('position').subscribe((p) => p.currentQty.toFixed(0));
+  // ... and the others optional: a quote's side is absent while that side of the book is empty.
+  // @ts-expect-error bidPrice may be undefined
+  bitmex.table$('quote').subscribe((q) => q.bidPrice.toFixed(2));
+  // An update frame's row is sparse: its keys, then only what changed.
+  const update: UpdateRowOf<'orderBookL2'> = { symbol: 'XBTUSD', id: 1, side: 'Buy', size: 5 };
+  const row: RowOf<'orderBookL2'> = { ...update, price: 1, size: update.size ?? 0 };
+  void row;
   const err: Error = new BitmexApiError(400, 'bad');
   const conn: Error = new BitmexConnectionError(1006, 'gone');
   void err; void conn;
