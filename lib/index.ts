@@ -72,3 +72,5 @@ export { groupBook, cumulativeBook } from './views/operators';
 export { PriceGrid } from './views/price-grid';
 export { contractOf, notionalFn, type ContractSpec } from './views/contract';
 export type { DepthLevel, DepthSnapshot, GroupOptions } from './views/grouped-book';
+export { measureLatency, type LatencyOptions, type LatencyReport, type LatencyStats } from './views/latency';
+export { ClockEstimator, type ClockEstimate } from './client/clock';

@@ -41,6 +41,12 @@ export interface BitmexSimulatorOptions {
    * all follow it. Default 0; {@link BitmexSimulator.setClockOffset} changes it while running.
    */
   clockOffsetMs?: number;
+  /**
+   * Network delay to simulate, ms each way: every frame the server sends leaves `delayMs` late,
+   * and every frame it receives is handled `delayMs` after arrival (so a ping's round trip takes
+   * twice that). Order is kept. Default 0; {@link BitmexSimulator.setDelay} changes it.
+   */
+  delayMs?: number;
   /** Hourly connection budget shown in the welcome's `limit.remaining`. Default 720. */
   connectionBudget?: number;
   /** At most this many entries are kept in {@link BitmexSimulator.received} (oldest dropped). Default 100000. */
@@ -164,6 +170,14 @@ function checkedOffset(ms: number): number {
   return ms;
 }
 
+/** A delay must be a finite number of ms from 0 to a minute. */
+function checkedDelay(ms: number): number {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > 60_000) {
+    throw new TypeError(`delayMs must be a finite number of ms from 0 to 60000, got ${String(ms)}`);
+  }
+  return ms;
+}
+
 /**
  * A local BitMEX realtime server look-alike for tests and offline demos.
  *
@@ -187,6 +201,9 @@ export class BitmexSimulator {
   private readonly options: BitmexSimulatorOptions;
   private readonly clock: () => number;
   private clockOffset: number;
+  private delay: number;
+  /** Frames in flight under `delayMs`, cleared by {@link stop}. */
+  private readonly delayed = new Set<ReturnType<typeof setTimeout>>();
   private readonly rng: SeededRandom;
   private readonly market: Market;
   private readonly accounts: Accounts;
@@ -206,6 +223,7 @@ export class BitmexSimulator {
   constructor(options: BitmexSimulatorOptions = {}) {
     this.options = options;
     this.clockOffset = checkedOffset(options.clockOffsetMs ?? 0);
+    this.delay = checkedDelay(options.delayMs ?? 0);
     const base = options.clock ?? Date.now;
     this.clock = () => base() + this.clockOffset;
     const seed = options.seed ?? 1;
@@ -273,6 +291,8 @@ export class BitmexSimulator {
     this.stopTimer();
     for (const s of this.switches.values()) clearTimeout(s.timer);
     this.switches.clear();
+    for (const t of this.delayed) clearTimeout(t);
+    this.delayed.clear();
     for (const c of this.conns.values()) c.ws.terminate();
     const server = this.server;
     const wss = this.wss;
@@ -410,6 +430,21 @@ export class BitmexSimulator {
     this.clockOffset = checkedOffset(ms);
   }
 
+  /** Sets the simulated network delay, ms each way, for frames sent and received from now on (see `delayMs`). */
+  setDelay(ms: number): void {
+    this.delay = checkedDelay(ms);
+  }
+
+  /** Runs `fn` after the simulated network delay (at once when there is none); timers run in order. */
+  private later(fn: () => void): void {
+    if (this.delay === 0) return fn();
+    const t = setTimeout(() => {
+      this.delayed.delete(t);
+      fn();
+    }, this.delay);
+    this.delayed.add(t);
+  }
+
   /** The simulator's current time, ms since the epoch (its clock plus the offset). */
   now(): number {
     return this.clock();
@@ -518,7 +553,7 @@ export class BitmexSimulator {
     this.conns.set(conn.id, conn);
     this.counters.accepted++;
     this.budget = Math.max(0, this.budget - 1);
-    ws.on('message', (data: RawData) => this.onMessage(conn, data));
+    ws.on('message', (data: RawData) => this.later(() => this.onMessage(conn, data)));
     ws.on('ping', (data: Buffer) => {
       if (!this.faults.silent && ws.readyState === WebSocket.OPEN) ws.pong(data);
     });
@@ -771,8 +806,9 @@ export class BitmexSimulator {
 
   private write(conn: Conn, text: string, ignoreSilence = false): boolean {
     if ((this.faults.silent && !ignoreSilence) || conn.ws.readyState !== WebSocket.OPEN) return false;
-    conn.ws.send(text);
     this.counters.framesSent++;
+    if (this.delay === 0) conn.ws.send(text);
+    else this.later(() => conn.ws.readyState === WebSocket.OPEN && conn.ws.send(text));
     return true;
   }
 

@@ -1,0 +1,92 @@
+/**
+ * The server's clock as seen from here. BitMEX stamps its welcome (and `cancelAllAfter` replies)
+ * with its time; a stamp read on arrival is late by the one-way trip, which `ping`/`pong` round
+ * trips measure (half the shortest recent one, assuming symmetric paths). The offset corrects
+ * row timestamps for latency, and request expiry for signing.
+ * @module
+ */
+
+/** An estimate of the server's clock. */
+export interface ClockEstimate {
+  /** Server clock minus local clock, ms: `Date.now() + offsetMs` is the server's time. */
+  readonly offsetMs: number;
+  /** Shortest recent `ping` → `pong` round trip, ms; undefined before the first pong. */
+  readonly roundTripMs: number | undefined;
+  /** How far off the offset may be, ms: half the round trip of the sample it came from (Infinity when unknown). */
+  readonly uncertaintyMs: number;
+  /** Local time (ms since the epoch) of the sample the estimate rests on. */
+  readonly at: number;
+}
+
+/** Round trips kept; the shortest of them is the one least delayed by queues. */
+const RTT_WINDOW = 8;
+
+/** Keeps the server clock estimate from server stamps and round trips. */
+export class ClockEstimator {
+  /** The latest server stamp received on its own (welcome): server ms, local receive ms. */
+  private anchor: { serverMs: number; receivedMs: number } | undefined;
+  /** A stamp in a reply to a request of ours: offset and its round trip. */
+  private bracket: { offsetMs: number; rttMs: number; receivedMs: number } | undefined;
+  private readonly rtts: number[] = [];
+  private pingAt: number | undefined;
+  private last: ClockEstimate | undefined;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** The current estimate; undefined before any server stamp. */
+  get estimate(): ClockEstimate | undefined {
+    return this.last;
+  }
+
+  /** A server stamp that arrived on its own at `receivedMs`, such as the welcome's `timestamp`. */
+  serverTime(serverMs: number, receivedMs: number = this.now()): ClockEstimate | undefined {
+    if (!Number.isFinite(serverMs) || !Number.isFinite(receivedMs)) return this.last;
+    this.anchor = { serverMs, receivedMs };
+    return this.update();
+  }
+
+  /** A reply carrying the server's time (`cancelAllAfter`'s `now`) to a request sent at `sentMs`. */
+  reply(serverMs: number, sentMs: number, receivedMs: number = this.now()): ClockEstimate | undefined {
+    const rttMs = receivedMs - sentMs;
+    if (!Number.isFinite(serverMs) || !(rttMs >= 0)) return this.last;
+    this.bracket = { offsetMs: serverMs - (sentMs + receivedMs) / 2, rttMs, receivedMs };
+    return this.update();
+  }
+
+  /** A `ping` went out (only the first of several unanswered ones counts). */
+  pingSent(at: number = this.now()): void {
+    this.pingAt ??= at;
+  }
+
+  /** A `pong` came in: one round trip. Returns the new estimate when it changed. */
+  pong(at: number = this.now()): ClockEstimate | undefined {
+    const sent = this.pingAt;
+    if (sent === undefined) return this.last;
+    this.pingAt = undefined;
+    const rtts = this.rtts;
+    rtts.push(Math.max(0, at - sent));
+    if (rtts.length > RTT_WINDOW) rtts.shift();
+    return this.update();
+  }
+
+  /** The socket went away: an unanswered ping will never be answered. */
+  reset(): void {
+    this.pingAt = undefined;
+  }
+
+  private update(): ClockEstimate | undefined {
+    const rtt = this.rtts.length === 0 ? undefined : Math.min(...this.rtts);
+    let best: ClockEstimate | undefined;
+    const a = this.anchor;
+    if (a !== undefined) {
+      const oneWay = rtt === undefined ? 0 : rtt / 2;
+      best = { offsetMs: a.serverMs + oneWay - a.receivedMs, roundTripMs: rtt, uncertaintyMs: rtt === undefined ? Infinity : rtt / 2, at: a.receivedMs };
+    }
+    const b = this.bracket;
+    if (b !== undefined && (best === undefined || b.rttMs / 2 < best.uncertaintyMs)) {
+      best = { offsetMs: b.offsetMs, roundTripMs: rtt, uncertaintyMs: b.rttMs / 2, at: b.receivedMs };
+    }
+    if (best === undefined) return undefined;
+    return (this.last = Object.freeze(best));
+  }
+}
