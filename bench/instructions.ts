@@ -38,7 +38,11 @@ interface Counts {
   readonly ll: number;
 }
 
+const RUNS = 4;
+let runsDone = 0;
+
 async function counts(bundle: string, mode: string, chunks: number): Promise<Counts> {
+  const started = Date.now();
   let text: string;
   try {
     const args = ['--tool=cachegrind', '--cache-sim=yes', '--cachegrind-out-file=/dev/null', process.execPath, '--single-threaded', '--predictable', bundle, 'child', mode, String(chunks)];
@@ -52,6 +56,8 @@ async function counts(bundle: string, mode: string, chunks: number): Promise<Cou
     if (m === null) throw new Error(`no ${label.source} in valgrind output:\n${text}`);
     return Number((m[1] as string).replace(/,/g, ''));
   };
+  // Progress on stderr: each run takes about a minute.
+  process.stderr.write(`  run ${++runsDone}/${RUNS} done: ${mode}, ${chunks} chunks, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
   return { ir: num(/I\s+refs:\s+([\d,]+)/), d1: num(/D1\s+misses:\s+([\d,]+)/), ll: num(/LL misses:\s+([\d,]+)/) };
 }
 
@@ -60,6 +66,7 @@ async function main(): Promise<void> {
   try {
     const bundle = join(dir, 'instructions.js');
     execFileSync(join('node_modules', '.bin', 'esbuild'), [__filename, '--bundle', '--platform=node', `--outfile=${bundle}`, '--log-level=warning']);
+    process.stderr.write(`${RUNS} runs under cachegrind, two at a time (about two minutes on 2 free cores)…\n`);
     // Two runs at a time: one per core.
     const steady = async (mode: string): Promise<Counts> => {
       const [two, five] = await Promise.all([counts(bundle, mode, 2), counts(bundle, mode, 5)]);
