@@ -1,16 +1,28 @@
 /**
  * `npx tsx examples/replay.ts recording.ndjson [--depth 10]`
  *
- * Replays a file written by examples/recorder.ts through the library's pure reducer
- * (`emptyTables()` / `reduceTables()`), the same code the live client runs, then prints the
- * final order book(s) and a few figures. The loop body is where a backtest would look at the
- * state after each change (here: it tracks the mid price).
+ * Replays a file written by examples/recorder.ts through the operators the live client is built
+ * from (`reduceFrames()`, then `bookOf$`), then prints the final order book(s) and a few
+ * figures. The `bookOf$` branch is where a backtest would look at each book as it changes
+ * (here: it tracks the mid price).
  *
  * In an app, import from 'bitmex-rxjs' instead of '../lib/…'.
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { bookOf, emptyTables, L2_TABLES, reduceTables, rowsOf, type BookSnapshot, type Row, type TableAction, type TableFrame } from '../lib';
+import { filter, from, groupBy, lastValueFrom, map, merge, mergeMap, share, tap } from 'rxjs';
+import {
+  bookOf$,
+  L2_TABLES,
+  reduceFrames,
+  rowsOf,
+  type BookSnapshot,
+  type BookTable,
+  type Row,
+  type TableAction,
+  type TableFrame,
+  type TablesState,
+} from '../lib';
 import { commandLine, run } from './shared';
 
 /** One line of a recording (see examples/recorder.ts). */
@@ -25,11 +37,13 @@ interface RecordedChange {
 
 /** What the replay saw of one order book. */
 interface BookStats {
-  readonly table: string;
+  readonly table: BookTable;
   readonly symbol: string;
   changes: number;
   minMid: number;
   maxMid: number;
+  /** The latest snapshot of its top `depth` levels. */
+  book: BookSnapshot | undefined;
 }
 
 const ACTIONS: ReadonlySet<string> = new Set<TableAction>(['partial', 'insert', 'update', 'delete']);
@@ -39,56 +53,77 @@ const depth = integer('depth', 1);
 if (!existsSync(file)) usage(`no such file: ${file}`);
 
 async function main(): Promise<void> {
-  let state = emptyTables();
-  const books = new Map<string, BookStats>();
   const counts: Record<TableAction, number> = { partial: 0, insert: 0, update: 0, delete: 0 };
+  const books = new Map<string, BookStats>();
   let lines = 0;
   let bad = 0;
   let inconsistencies = 0;
   let first: string | undefined;
   let last: string | undefined;
+  let final: TablesState | undefined;
 
-  for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
-    if (text.trim() === '') continue;
-    lines++;
-    const change = parseLine(text);
-    if (change === undefined) {
-      bad++;
-      continue;
-    }
-    first ??= change.receivedAt;
-    last = change.receivedAt;
-    counts[change.action]++;
-    state = reduceTables(state, toFrame(change));
-    inconsistencies += state.inconsistencies.length;
-
-    // A backtest's strategy would run here, reading the state as of this change.
-    if (L2_TABLES.has(change.table) && change.symbol !== undefined) {
-      const key = `${change.table}:${change.symbol}`;
-      const stats = books.get(key) ?? { table: change.table, symbol: change.symbol, changes: 0, minMid: Infinity, maxMid: -Infinity };
-      books.set(key, stats);
-      stats.changes++;
-      const top = bookOf(state, change.symbol, { table: change.table as 'orderBookL2', depth: 1 });
-      const bid = top?.bids[0];
-      const ask = top?.asks[0];
-      if (bid !== undefined && ask !== undefined) {
-        const mid = (bid.price + ask.price) / 2;
-        stats.minMid = Math.min(stats.minMid, mid);
-        stats.maxMid = Math.max(stats.maxMid, mid);
-      }
-    }
-  }
+  const changes$ = from(createInterface({ input: createReadStream(file), crlfDelay: Infinity })).pipe(
+    filter((text) => text.trim() !== ''),
+    map((text) => {
+      lines++;
+      const change = parseLine(text);
+      if (change === undefined) bad++;
+      return change;
+    }),
+    filter((change): change is RecordedChange => change !== undefined),
+    tap((change) => {
+      first ??= change.receivedAt;
+      last = change.receivedAt;
+      counts[change.action]++;
+    }),
+    share(),
+  );
+  // The steps live frames take inside the client: frames, reduceFrames(), operators over states.
+  const states$ = changes$.pipe(map(toFrame), reduceFrames(), share());
+  // Each order book of the recording is followed with bookOf$ from its first change on (this
+  // subscribes before the reducer sees that change). A backtest's strategy would sit here,
+  // reading each book as it changes; this one tracks the mid price.
+  const books$ = changes$.pipe(
+    filter((change): change is RecordedChange & { symbol: string } => L2_TABLES.has(change.table) && change.symbol !== undefined),
+    groupBy((change) => `${change.table} ${change.symbol}`),
+    mergeMap((group) => {
+      const [table, symbol] = group.key.split(' ') as [BookTable, string];
+      const stats: BookStats = { table, symbol, changes: 0, minMid: Infinity, maxMid: -Infinity, book: undefined };
+      books.set(group.key, stats);
+      return merge(
+        group.pipe(tap(() => stats.changes++)),
+        states$.pipe(
+          bookOf$(symbol, { table, depth }),
+          tap((book) => {
+            stats.book = book;
+            const bid = book.bids[0];
+            const ask = book.asks[0];
+            if (bid === undefined || ask === undefined) return;
+            const mid = (bid.price + ask.price) / 2;
+            stats.minMid = Math.min(stats.minMid, mid);
+            stats.maxMid = Math.max(stats.maxMid, mid);
+          }),
+        ),
+      );
+    }),
+  );
+  const end$ = states$.pipe(
+    tap((state) => {
+      inconsistencies += state.inconsistencies.length;
+      final = state;
+    }),
+  );
+  await lastValueFrom(merge(books$, end$), { defaultValue: undefined });
 
   const actions = (Object.keys(counts) as TableAction[]).map((a) => `${counts[a]} ${a}`).join(', ');
   console.log(`replayed ${lines - bad} changes from ${file} (${actions}; ${bad} unreadable lines; ${inconsistencies} inconsistencies)`);
   if (first !== undefined) console.log(`recorded from ${first} to ${last}`);
   for (const stats of books.values()) {
-    const book = bookOf(state, stats.symbol, { table: stats.table as 'orderBookL2', depth });
     console.log(`\n${stats.table} ${stats.symbol}: ${stats.changes} changes, mid between ${stats.minMid} and ${stats.maxMid}`);
-    if (book !== undefined) printBook(book);
+    if (stats.book !== undefined) printBook(stats.book);
   }
   // Trades are a log: the last rows kept (200 per symbol by default), oldest first.
-  const trades = rowsOf(state, 'trade');
+  const trades = final === undefined ? [] : rowsOf(final, 'trade');
   for (const symbol of new Set(trades.map((t) => t.symbol))) {
     const mine = trades.filter((t) => t.symbol === symbol);
     const t = mine[mine.length - 1];

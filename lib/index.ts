@@ -64,6 +64,10 @@ export {
   type BookView,
   type BookReadOptions,
 } from './reducer/reducer';
+export { reduceFrames } from './operators/reduce-frames';
+export { tableOf$ } from './operators/table-of';
+export { changesOf$ } from './operators/changes-of';
+export { bookOf$ } from './operators/book-of';
 export type { BookLevel, BookSnapshot } from './book/l2-book';
 export { parseTimestamp } from './protocol/timestamp';
 export { signRequest, authKeyExpiresArgs } from './client/sign';

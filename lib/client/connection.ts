@@ -75,7 +75,6 @@ export class Connection implements SocketPort {
     });
     this.events$ = defer(() => {
       this.setStatus(this.attempt === 0 ? 'connecting' : 'reconnecting');
-      this.socket = undefined;
       this.refusedRetryAfterMs = 0;
       return openSession(this, settings);
     }).pipe(

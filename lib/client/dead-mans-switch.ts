@@ -3,7 +3,7 @@
  * and then every `intervalMs`, so the server cancels every order if this process goes quiet.
  * @module
  */
-import { EMPTY, filter, switchMap, tap, timer, type Observable, type Subscription } from 'rxjs';
+import { EMPTY, filter, interval, startWith, switchMap, tap, type Observable, type Subscription } from 'rxjs';
 import type { DeadMansSwitchOptions } from './options';
 import type { Session, SessionEvent } from './session';
 
@@ -20,7 +20,8 @@ export class DeadMansSwitch {
           this.armedOn = e.kind === 'ready' && e.session.authenticated ? e.session : undefined;
           const session = this.armedOn;
           if (session === undefined) return EMPTY;
-          return timer(0, options.intervalMs).pipe(tap(() => session.send({ op: 'cancelAllAfter', args: options.timeoutMs })));
+          // Armed at once (in the same turn as the resubscribe), then re-armed every interval.
+          return interval(options.intervalMs).pipe(startWith(-1), tap(() => session.send({ op: 'cancelAllAfter', args: options.timeoutMs })));
         }),
       )
       .subscribe({ error: () => undefined });

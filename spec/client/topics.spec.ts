@@ -1,0 +1,230 @@
+/**
+ * Topic lifecycle against the simulator: whole-table and per-symbol topics of one table each
+ * own what they feed, and subscribe races and rate-limit retries stay clean on the wire.
+ */
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { BitmexApiError, BitmexInconsistencyError, BitmexWebSocket, type BookSnapshot, type Change, type Trade } from '../../lib';
+import { settle, waitFor } from '../support/helpers';
+import { isTrueBook, useSimulator } from '../support/simulator';
+
+const fx = useSimulator({ seed: 5 }, { heartbeat: false, reconnect: { initialDelayMs: 20, maxDelayMs: 80 } });
+
+/** Subscribe and unsubscribe requests the server received, in order. */
+function topicOps(): { op: string; args: string[] }[] {
+  return fx.sim
+    .requests()
+    .filter((r) => r.op === 'subscribe' || r.op === 'unsubscribe')
+    .map((r) => ({ op: r.op, args: r.args as string[] }));
+}
+
+const serverTopics = (): string[] => [...(fx.sim.connections()[0]?.subscriptions ?? [])].sort();
+
+describe('whole-table and per-symbol topics of one table', () => {
+  it('a resync of one symbol holds its rows back until its partial, though the whole table stays live', async () => {
+    const c = fx.client();
+    const errors: unknown[] = [];
+    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    const changes: Change[] = [];
+    fx.keep(c.changes$('orderBookL2').subscribe((ch) => changes.push(ch)));
+    const books: BookSnapshot[] = [];
+    fx.keep(c.book$('XBTUSD', { depth: 1000 }).subscribe((b) => books.push(b)));
+    await waitFor(() => serverTopics().length === 2 && books.length > 0);
+    fx.sim.step(200);
+    await waitFor(() => isTrueBook(books[books.length - 1], fx.sim, 'XBTUSD'), 5000, 'XBTUSD true');
+    const booksBefore = books.length;
+    const changesBefore = changes.length;
+    // While the client resyncs XBTUSD, the market moves: XBTUSD deltas come in through the
+    // whole-table topic before the server even reads the unsubscribe.
+    let stepped = false;
+    fx.keep(c.errors$.subscribe(() => !stepped && (stepped = true) && fx.sim.step(300)));
+    fx.sim.sendUnknownRowUpdate('XBTUSD');
+    await waitFor(() => topicOps().length === 3, 5000, 'the resync');
+    expect(topicOps().slice(1)).toEqual([
+      { op: 'unsubscribe', args: ['orderBookL2:XBTUSD'] },
+      { op: 'subscribe', args: ['orderBookL2:XBTUSD'] },
+    ]);
+    fx.sim.step(200);
+    await waitFor(() => isTrueBook(books[books.length - 1], fx.sim, 'XBTUSD'), 5000, 'XBTUSD true again');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(BitmexInconsistencyError);
+    expect((errors[0] as BitmexInconsistencyError).topic).toBe('orderBookL2:XBTUSD');
+    // No book rebuilt from deltas alone: every book after the resync is a whole one.
+    const levels = fx.sim.truth('XBTUSD').bids.length;
+    for (const b of books.slice(booksBefore)) expect(b.bids.length).toBeGreaterThan(levels / 2);
+    // The whole-table observer got nothing of XBTUSD between the drop and the fresh partial.
+    const xbt = changes.slice(changesBefore).filter((ch) => ch.symbol === 'XBTUSD');
+    expect(xbt[0]?.action).toBe('partial');
+    expect(changes.slice(changesBefore).some((ch) => ch.symbol !== 'XBTUSD')).toBe(true);
+  });
+
+  it('trades sent before a symbol topic\'s partial do not reach it through the whole table', async () => {
+    const c = fx.client();
+    fx.sim.step(300);
+    fx.keep(c.table$('trade').subscribe());
+    await waitFor(() => serverTopics().includes('trade'));
+    await waitFor(() => c.storage.rows('trade').length > 0);
+    fx.sim.deltasBeforePartial(1);
+    const xbt: Trade[] = [];
+    fx.keep(c.table$('trade', 'XBTUSD').subscribe((t) => xbt.push(t)));
+    await waitFor(() => xbt.length > 0);
+    await settle(50);
+    const image = fx.sim.truthRows('trade', 'XBTUSD');
+    expect(xbt.map((t) => t.trdMatchID)).toEqual(image.map((t) => t.trdMatchID));
+  });
+
+  it('an image lives only while a topic feeds it; nothing is left once every observer left', async () => {
+    const c = fx.client();
+    const errors: unknown[] = [];
+    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    const all = c.changes$('orderBookL2').subscribe();
+    const trades = c.table$('trade').subscribe();
+    let xbt: BookSnapshot | undefined;
+    const book = c.book$('XBTUSD', { depth: 10_000 }).subscribe((b) => (xbt = b));
+    await waitFor(() => serverTopics().length === 3 && c.storage.book('ETHUSD') !== undefined && xbt !== undefined);
+
+    all.unsubscribe();
+    expect(c.storage.book('ETHUSD')).toBeUndefined();
+    await waitFor(() => serverTopics().length === 2);
+    fx.sim.step(300);
+    await waitFor(() => isTrueBook(xbt, fx.sim, 'XBTUSD'), 5000, 'XBTUSD true');
+    expect(c.storage.book('ETHUSD')).toBeUndefined();
+
+    // A later ETHUSD topic starts from its own partial, skipping the deltas sent before it.
+    fx.sim.deltasBeforePartial(1);
+    let eth: BookSnapshot | undefined;
+    const ethBook = c.book$('ETHUSD', { depth: 10_000 }).subscribe((b) => (eth = b));
+    fx.sim.step(100);
+    await waitFor(() => isTrueBook(eth, fx.sim, 'ETHUSD'), 5000, 'ETHUSD true');
+
+    for (const s of [book, ethBook, trades]) s.unsubscribe();
+    expect(c.storage.tables()).toEqual([]);
+    await waitFor(() => serverTopics().length === 0);
+    fx.sim.step(100);
+    await settle(50);
+    expect(c.storage.tables()).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});
+
+/**
+ * A look-alike whose replies each arrive in their own read, 15 ms apart, in request order: as
+ * when a large partial takes a while to arrive.
+ */
+async function slowServer(): Promise<{ url: string; received: string[]; close(): Promise<void> }> {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  const received: string[] = [];
+  server.on('connection', (ws) => {
+    ws.send(JSON.stringify({ info: 'Welcome, slowly.', version: '1', timestamp: new Date().toISOString() }));
+    const subscribed = new Set<string>();
+    let queue = Promise.resolve();
+    const later = (frame: unknown): void => {
+      queue = queue.then(() => new Promise<void>((r) => setTimeout(() => r(ws.readyState === 1 ? ws.send(JSON.stringify(frame)) : undefined), 15)));
+    };
+    ws.on('message', (data) => {
+      const text = String(data);
+      received.push(text);
+      const request = JSON.parse(text) as { op: string; args: string[] };
+      for (const topic of request.args) {
+        if (request.op === 'subscribe') {
+          subscribed.add(topic);
+          later({ success: true, subscribe: topic, request });
+          later({
+            table: 'orderBookL2', action: 'partial', keys: ['symbol', 'id', 'side'], filter: { symbol: 'XBTUSD' },
+            data: [{ symbol: 'XBTUSD', id: 1, side: 'Sell', size: 5, price: 101 }, { symbol: 'XBTUSD', id: 2, side: 'Buy', size: 7, price: 100 }],
+          });
+        } else if (subscribed.delete(topic)) {
+          later({ success: true, unsubscribe: topic, request });
+        } else {
+          later({ status: 400, error: `Not subscribed to ${topic}.`, meta: {}, request });
+        }
+      }
+    });
+  });
+  return {
+    url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/realtime`,
+    received,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+describe('races and retries', () => {
+  it('a success frame arriving while the unsubscribe is in flight does not mark the topic subscribed', async () => {
+    const server = await slowServer();
+    const c = new BitmexWebSocket({ endpoint: server.url, heartbeat: false });
+    try {
+      const errors: unknown[] = [];
+      fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+      await c.connect();
+      const s = c.book$('XBTUSD').subscribe();
+      await Promise.resolve();
+      await Promise.resolve();
+      s.unsubscribe();
+      await waitFor(() => server.received.length === 2);
+      await settle(150);
+      expect(server.received.map((t) => JSON.parse(t) as unknown)).toEqual([
+        { op: 'subscribe', args: ['orderBookL2:XBTUSD'] },
+        { op: 'unsubscribe', args: ['orderBookL2:XBTUSD'] },
+      ]);
+      expect(errors).toEqual([]);
+      expect(c.storage.tables()).toEqual([]);
+    } finally {
+      await c.close();
+      await server.close();
+    }
+  });
+
+  it('subscribe then unsubscribe before the partial: one unsubscribe, no error, and it can come back', async () => {
+    const c = fx.client();
+    const errors: unknown[] = [];
+    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    await c.connect();
+    const s = c.book$('XBTUSD', { depth: 10_000 }).subscribe();
+    // Let the subscribe go out (one microtask), then leave before any answer can arrive.
+    await Promise.resolve();
+    await Promise.resolve();
+    s.unsubscribe();
+    await waitFor(() => topicOps().length === 2);
+    await settle(100);
+    expect(topicOps()).toEqual([
+      { op: 'subscribe', args: ['orderBookL2:XBTUSD'] },
+      { op: 'unsubscribe', args: ['orderBookL2:XBTUSD'] },
+    ]);
+    expect(errors).toEqual([]);
+    expect(serverTopics()).toEqual([]);
+    expect(c.storage.tables()).toEqual([]);
+
+    let book: BookSnapshot | undefined;
+    fx.keep(c.book$('XBTUSD', { depth: 10_000 }).subscribe((b) => (book = b)));
+    fx.sim.step(100);
+    await waitFor(() => isTrueBook(book, fx.sim, 'XBTUSD'), 5000, 'the book after coming back');
+    expect(topicOps()).toHaveLength(3);
+  });
+
+  it.each([
+    ['429', () => fx.sim.rateLimitSubscribes(2, 1), 429],
+    ['503', () => fx.sim.rejectPendingSubscribes(2), 503],
+  ] as const)('retries a multi-topic subscribe refused with one %s per topic in one batched request', async (_name, refuse, status) => {
+    const c = fx.client();
+    const errors: unknown[] = [];
+    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    await c.connect();
+    refuse();
+    let xbt: BookSnapshot | undefined;
+    let eth: BookSnapshot | undefined;
+    fx.keep(c.book$('XBTUSD').subscribe((b) => (xbt = b)));
+    fx.keep(c.book$('ETHUSD').subscribe((b) => (eth = b)));
+    await waitFor(() => xbt !== undefined && eth !== undefined, 8000, 'both books after the retry');
+    const subscribes = fx.sim.received.filter((r) => r.text.includes('"subscribe"'));
+    expect(subscribes.map((r) => JSON.parse(r.text) as unknown)).toEqual([
+      { op: 'subscribe', args: ['orderBookL2:XBTUSD', 'orderBookL2:ETHUSD'] },
+      { op: 'subscribe', args: ['orderBookL2:XBTUSD', 'orderBookL2:ETHUSD'] },
+    ]);
+    if (status === 429) expect(subscribes[1]!.at - subscribes[0]!.at).toBeGreaterThanOrEqual(950);
+    // The first refusal scheduled the retry for both; the second is reported.
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(BitmexApiError);
+    expect((errors[0] as BitmexApiError).status).toBe(status);
+  });
+});
