@@ -14,7 +14,7 @@ import { BitmexApiError, BitmexError, BitmexInconsistencyError } from '../protoc
 import { splitTopic, topicOf, type FrameParseError, type TableFrame } from '../protocol/frames';
 import type { RowOf } from '../protocol/rows';
 import { clearImage, emptyTables, reduceTables, rowsOf, type Change, type TablesState } from '../reducer/reducer';
-import type { BookSnapshot } from '../book/l2-book';
+import type { DepthSnapshot } from '../views/grouped-book';
 import { parseTimestamp } from '../protocol/timestamp';
 import { bookOf$ } from '../operators/book-of';
 import { changesOf$ } from '../operators/changes-of';
@@ -170,13 +170,21 @@ export class BitmexWebSocket {
    * Immutable order-book snapshots `{ symbol, timestamp, bids, asks }` (bids high→low, asks
    * low→high, at most `depth` levels per side), one per frame that changed those levels.
    */
-  book$(symbol: string, options: BookOptions = {}): Observable<BookSnapshot> {
+  book$(symbol: string, options: BookOptions = {}): Observable<DepthSnapshot> {
     const table = options.table ?? 'orderBookL2';
     const depth = options.depth ?? 25;
     if (!Number.isInteger(depth) || depth <= 0) throw new TypeError('depth must be a positive integer');
-    return this.follow(table, symbol, (live) =>
-      concat(live.length > 0 ? of(this.state) : EMPTY, this.states).pipe(bookOf$(symbol, { depth, table })),
-    );
+    const { group, cumulative, tickSize } = options;
+    const view = bookOf$(symbol, {
+      depth, table,
+      ...(group !== undefined ? { group } : {}),
+      ...(cumulative !== undefined ? { cumulative } : {}),
+      ...(tickSize !== undefined ? { tickSize } : {}),
+    });
+    const book = this.follow(table, symbol, (live) => concat(live.length > 0 ? of(this.state) : EMPTY, this.states).pipe(view));
+    // Grouping checks against the instrument's tick size; totals value contracts by its multiplier.
+    const instrument = (group !== undefined && tickSize === undefined) || cumulative === true;
+    return instrument ? merge(this.follow('instrument', symbol, () => EMPTY), book) : book;
   }
 
   /**

@@ -2,18 +2,29 @@
  * `storage`: a read-only live view of the client's latest reducer state.
  * @module
  */
-import type { BookSnapshot } from '../book/l2-book';
 import type { Row } from '../protocol/frames';
 import type { RowOf } from '../protocol/rows';
 import type { BookTable } from '../protocol/tables';
 import { bookOf, keysOf, makeKey, rowsOf, tablesOf, type TablesState } from '../reducer/reducer';
+import type { DepthSnapshot } from '../views/grouped-book';
+import { CumulativeStateView, GroupedStateView } from '../views/grouped-state-view';
 
 /** Options of `book$` and `storage.book`. */
 export interface BookOptions {
-  /** Levels per side (default 25). */
+  /** Levels per side (default 25); buckets per side with `group`. */
   readonly depth?: number;
   /** Source table (default `orderBookL2`). */
   readonly table?: BookTable;
+  /**
+   * Group levels into price buckets of this width: bids rounded down, asks up, sizes summed.
+   * A positive multiple of the instrument's tick size (`tickSize`, else the `instrument`
+   * table's): otherwise a TypeError, at once or on the stream.
+   */
+  readonly group?: number;
+  /** Add `cumSize` to every level or bucket, and `cumNotional` when the instrument's contract value is known. */
+  readonly cumulative?: boolean;
+  /** The instrument's tick size, when known in advance (else read from the `instrument` table). */
+  readonly tickSize?: number;
 }
 
 /** A read-only live view of the client's tables. */
@@ -21,7 +32,7 @@ export interface Storage {
   /** Current rows of a table, optionally of one symbol, in key order. */
   rows<T extends string>(table: T, symbol?: string): readonly RowOf<T>[];
   /** Current order book of a symbol (levels per side up to `depth`, default 25), if one was received. */
-  book(symbol: string, options?: BookOptions): BookSnapshot | undefined;
+  book(symbol: string, options?: BookOptions): DepthSnapshot | undefined;
   /** Key columns of a table, once its partial arrived. */
   keys(table: string): readonly string[] | undefined;
   /** Tables that hold an image. */
@@ -34,9 +45,17 @@ export interface Storage {
 export function storageOf(latest: () => TablesState): Storage {
   return {
     rows: <T extends string>(table: T, symbol?: string) => rowsOf(latest(), table, symbol) as readonly RowOf<T>[],
-    book: (symbol: string, opts: BookOptions = {}) => bookOf(latest(), symbol, opts),
+    book: (symbol: string, opts: BookOptions = {}) => bookNow(latest(), symbol, opts),
     keys: (table: string) => keysOf(latest(), table),
     tables: () => tablesOf(latest()),
     makeKey: (table: string, row: Row) => makeKey(table, row, keysOf(latest(), table) ?? []),
   };
+}
+
+/** The book as `book$` with the same options would show it now. */
+function bookNow(state: TablesState, symbol: string, opts: BookOptions): DepthSnapshot | undefined {
+  const read = { ...(opts.depth !== undefined ? { depth: opts.depth } : {}), ...(opts.table !== undefined ? { table: opts.table } : {}) };
+  if (opts.group !== undefined) return new GroupedStateView(symbol, { ...opts, group: opts.group }).next(state);
+  const book = bookOf(state, symbol, read);
+  return opts.cumulative === true ? new CumulativeStateView(symbol, undefined).next(state, book) : book;
 }
