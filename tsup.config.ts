@@ -1,5 +1,6 @@
 import { defineConfig } from 'tsup';
 import type { Plugin } from 'esbuild';
+import { browserStandIns } from './scripts/browser-stand-ins';
 
 /**
  * crypto-js has no `exports` map, so Node's ESM loader will not add `.js` to a deep import such
@@ -16,19 +17,36 @@ const cryptoJsFileNames: Plugin = {
   },
 };
 
-export default defineConfig({
-  entry: { index: 'lib/index.ts', testing: 'lib/testing/index.ts' },
-  format: ['esm', 'cjs'],
-  // With "type": "commonjs" tsup names ESM files .mjs/.d.mts and CJS files .js/.d.ts.
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2020',
-  outDir: 'dist',
-  // Dependencies and the rxjs peer stay external (tsup's default); nothing is bundled in.
-  // crypto-js deep imports skip tsup's external rule so the plugin above can rename them.
-  noExternal: [/^crypto-js\//],
-  esbuildPlugins: [cryptoJsFileNames],
-  // One copy of shared modules for the two entries in ESM; CJS has no chunks.
-  splitting: true,
-});
+export default defineConfig([
+  {
+    entry: { index: 'lib/index.ts', testing: 'lib/testing/index.ts' },
+    format: ['esm', 'cjs'],
+    // With "type": "commonjs" tsup names ESM files .mjs/.d.mts and CJS files .js/.d.ts.
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'es2020',
+    outDir: 'dist',
+    // Dependencies and the rxjs peer stay external (tsup's default); nothing is bundled in.
+    // crypto-js deep imports skip tsup's external rule so the plugin above can rename them.
+    noExternal: [/^crypto-js\//],
+    esbuildPlugins: [cryptoJsFileNames],
+    // One copy of shared modules for the two entries in ESM; CJS has no chunks.
+    splitting: true,
+  },
+  {
+    // The client for browsers (the `browser` condition of package.json's exports, and its
+    // `browser` field for older bundlers): each Node-only file is swapped for its .browser.ts
+    // stand-in (a refused handshake's Retry-After, which only `ws` shows, is not read).
+    entry: { 'index.browser': 'lib/index.ts' },
+    format: ['esm'],
+    platform: 'browser',
+    dts: false,
+    sourcemap: true,
+    clean: false,
+    target: 'es2020',
+    outDir: 'dist',
+    noExternal: [/^crypto-js\//],
+    esbuildPlugins: [browserStandIns, cryptoJsFileNames],
+  },
+]);

@@ -4,6 +4,7 @@
  */
 import { build, type Metafile } from 'esbuild';
 import * as path from 'node:path';
+import { browserStandIns } from './browser-stand-ins';
 
 /** The example page's folder. */
 export const BROWSER_EXAMPLE_DIR = path.resolve(__dirname, '..', 'examples', 'browser');
@@ -21,6 +22,7 @@ export async function buildBrowserExample(outdir = path.join(BROWSER_EXAMPLE_DIR
     sourcemap: true,
     metafile: true,
     logLevel: 'warning',
+    plugins: [browserStandIns],
   });
   return result.metafile;
 }

@@ -1,13 +1,15 @@
 /**
  * `npm run size:breakdown`: what a browser app pays for `BitmexWebSocket`, and for what. Bundles
- * `import { BitmexWebSocket } from 'bitmex-rxjs'` (from lib/, as size-limit does from dist/) with
- * esbuild for the browser, minified, rxjs left out (a peer dependency the app already has), and
+ * `import { BitmexWebSocket } from 'bitmex-rxjs'` (from lib/ with the browser stand-ins, as the
+ * package's browser build has it; size-limit measures that build) with esbuild for the browser,
+ * minified, rxjs left out (a peer dependency the app already has), and
  * reads esbuild's metafile: minified bytes per package and per own file, and min+gzip of the
  * whole, of the own code alone, and what each dependency adds to the whole.
  */
 import { build } from 'esbuild';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { browserStandIns } from './browser-stand-ins';
 
 const ROOT = path.resolve(__dirname, '..');
 const ALWAYS_EXTERNAL = ['rxjs', 'rxjs/*'];
@@ -31,6 +33,7 @@ async function bundle(external: readonly string[] = []): Promise<Bundle> {
     metafile: true,
     external: [...ALWAYS_EXTERNAL, ...external],
     logLevel: 'silent',
+    plugins: [browserStandIns],
   });
   const output = result.outputFiles[0]!;
   const inputs = Object.values(result.metafile.outputs)[0]!.inputs;

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { BitmexSimulator } from '../lib/testing';
+import { browserStandIns } from '../scripts/browser-stand-ins';
 import { buildBrowserExample } from '../scripts/build-browser-example';
 import { serveBrowserExample, type ExampleServer } from '../scripts/serve-browser-example';
 import { itWhen } from './support/skips';
@@ -52,6 +53,7 @@ describe('browser bundle of the client entry', () => {
       metafile: true,
       write: false,
       logLevel: 'silent',
+      plugins: [browserStandIns],
     });
     inputs = Object.keys(result.metafile.inputs);
     output = result.outputFiles[0]!.text;
@@ -73,6 +75,12 @@ describe('browser bundle of the client entry', () => {
     expect(nodeOnly).toEqual([]);
     expect(inputs).toContain('node_modules/isomorphic-ws/browser.js');
     expect(output).not.toMatch(/require\(["'](ws|crypto|http|https|net|tls)["']\)/);
+  });
+
+  it('holds no code the browser never runs: a refused handshake\'s Retry-After is read only under ws', () => {
+    expect(inputs).toContain('lib/client/refused-handshake.browser.ts');
+    expect(inputs).not.toContain('lib/client/refused-handshake.ts');
+    expect(output).not.toContain('unexpected-response');
   });
 
   it('takes only HMAC-SHA256 and hex from crypto-js', () => {

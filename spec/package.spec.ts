@@ -4,6 +4,7 @@
  * a consumer against the shipped declarations. Dependencies are linked from this project's
  * node_modules (no network), and only those the packed package.json declares.
  */
+import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -188,6 +189,22 @@ describe('npm package', () => {
     const lifecycle = ['preinstall', 'install', 'postinstall', 'prepare'];
     expect(Object.keys(manifest.scripts ?? {}).filter((s) => lifecycle.includes(s))).toEqual([]);
     expect(manifest.scripts?.prepack).toBe('npm run build');
+  });
+
+  it('gives browser bundlers the browser build, without the Node-only code', async () => {
+    const result = await build({
+      stdin: { contents: "export { BitmexWebSocket } from 'bitmex-rxjs';", resolveDir: scratch },
+      absWorkingDir: scratch,
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      external: ['rxjs', 'rxjs/*', 'isomorphic-ws', 'crypto-js/*'],
+      logLevel: 'silent',
+    });
+    expect(Object.keys(result.metafile.inputs)).toContain('node_modules/bitmex-rxjs/dist/index.browser.mjs');
+    expect(result.outputFiles[0]!.text).not.toContain('unexpected-response');
   });
 
   it('declares rxjs as a peer, not a dependency, and is free of side effects', () => {

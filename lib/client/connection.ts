@@ -5,7 +5,8 @@
  */
 import { BehaviorSubject, Subject, defer, retry, share, tap, throwError, timer, type Observable } from 'rxjs';
 import { webSocket, type WebSocketSubject } from 'rxjs/webSocket';
-import { backoffDelay, parseRetryAfter } from './backoff';
+import { backoffDelay } from './backoff';
+import { onRefusedHandshake } from './refused-handshake';
 import {
   openSession,
   SocketLost,
@@ -144,14 +145,9 @@ export class Connection implements SocketPort {
     return function (url: string, protocols?: string | string[]) {
       const socket = (protocols === undefined ? new Base(url) : new Base(url, protocols)) as WebSocketLike;
       self.socket = socket;
-      const nodeSocket = socket as unknown as { on?: (ev: string, fn: (...a: never[]) => void) => void };
-      if (typeof nodeSocket.on === 'function') {
-        nodeSocket.on('unexpected-response', ((req: { destroy(e: Error): void }, res: { statusCode?: number; headers: Record<string, unknown>; resume(): void }) => {
-          self.refusedRetryAfterMs = parseRetryAfter(res.headers['retry-after']);
-          res.resume();
-          req.destroy(new Error(`Unexpected server response: ${res.statusCode ?? 0}`));
-        }) as never);
-      }
+      onRefusedHandshake(socket, (ms) => {
+        self.refusedRetryAfterMs = ms;
+      });
       return socket;
     } as unknown as WebSocketCtor;
   }

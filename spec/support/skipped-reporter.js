@@ -13,6 +13,8 @@ const ENV = 'BITMEX_RXJS_SKIP_NOTES';
 class SkippedReporter {
   constructor(globalConfig) {
     this.rootDir = globalConfig.rootDir;
+    // With `-t`, tests left out by the name pattern are not worth a report.
+    this.filtered = Boolean(globalConfig.testNamePattern);
     this.notesFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'jest-skips-')), 'notes.ndjson');
     process.env[ENV] = this.notesFile;
     this.report = '';
@@ -30,6 +32,7 @@ class SkippedReporter {
       const skipped = file.testResults.filter((t) => t.status === 'pending' || t.status === 'todo');
       if (skipped.length === 0) continue;
       const note = notes.get(file.testFilePath);
+      if (note === undefined && this.filtered) continue;
       lines.push(`${skipped.length} test${skipped.length === 1 ? '' : 's'} of ${path.relative(this.rootDir, file.testFilePath)} did not run:`);
       for (const t of skipped) lines.push(`  - ${t.fullName}`);
       lines.push(note ? `  why: ${note.why}` : '  why: skipped in the test file (no reason given)');
