@@ -24,5 +24,5 @@ it('ends a run without Chromium with the skipped browser tests, the reason and t
     expect.stringMatching(/^ {2}to run them: apt-get update && apt-get install -y chromium/),
     '!'.repeat(78),
   ]);
-  expect(stderr).toMatch(/Tests: +2 skipped, 2 passed, 4 total/);
+  expect(stderr).toMatch(/Tests: +2 skipped, \d+ passed, \d+ total/);
 }, 60_000);
