@@ -8,6 +8,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { BitmexSimulator } from '../lib/testing';
+import { commandLine } from '../examples/shared';
 import { BROWSER_EXAMPLE_DIR } from './build-browser-example';
 
 /** A running static server for the example page. */
@@ -50,20 +51,16 @@ export async function serveBrowserExample(distDir = path.join(BROWSER_EXAMPLE_DI
   };
 }
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} needs a number`);
-  return value;
-}
-
 async function main(): Promise<void> {
+  const { integer } = commandLine('serve-browser-example', { port: '8080', 'tick-ms': '100' }, { live: false });
+  const port = integer('port', 0, 65535);
+  const tickMs = integer('tick-ms', 1);
   if (!fs.existsSync(path.join(BROWSER_EXAMPLE_DIR, 'dist', 'main.js'))) {
     throw new Error('examples/browser/dist/main.js is missing: run `npm run build:browser-example` first');
   }
-  const sim = new BitmexSimulator({ tickMs: option('--tick-ms', 100) });
+  const sim = new BitmexSimulator({ tickMs });
   const { url: simUrl } = await sim.start();
-  const site = await serveBrowserExample(undefined, option('--port', 8080));
+  const site = await serveBrowserExample(undefined, port);
   console.log(`simulator: ${simUrl}`);
   console.log(`open:      ${site.url}?symbol=XBTUSD&endpoint=${encodeURIComponent(simUrl)}`);
   console.log(`mainnet:   ${site.url}?symbol=XBTUSD`);

@@ -189,6 +189,7 @@ describe('examples', () => {
       'private.ts': `usage: [BITMEX_API_KEY=… BITMEX_API_SECRET=…] private ${common}`,
       'replay.ts': 'usage: replay recording.ndjson [--depth 10]',
       'simulator.ts': 'usage: simulator [--port 8790] [--tick 100] [--seed random]',
+      '../scripts/serve-browser-example.ts': 'usage: serve-browser-example [--port 8080] [--tick-ms 100]',
     } as const;
     const endpointProblem = (got: string) =>
       `--endpoint: endpoint must be 'mainnet', 'testnet' or a ws:// or wss:// URL of a /realtime endpoint, got "${got}"`;
@@ -214,6 +215,7 @@ describe('examples', () => {
       ['simulator.ts', ['--port', '70000'], '--port takes an integer from 0 to 65535, got 70000'],
       ['simulator.ts', ['--tick=-5'], '--tick takes a positive integer, got -5'],
       ['simulator.ts', ['--seed', 'x'], '--seed takes a non-negative integer, got x'],
+      ['../scripts/serve-browser-example.ts', ['--port', '-1'], '--port takes an integer from 0 to 65535, got -1'],
       ['private.ts', ['--endpoint', 'ws://127.0.0.1:1/realtime'], '--endpoint needs BITMEX_API_KEY and BITMEX_API_SECRET in the environment', noKeys],
     ];
     // A few at a time: each is a Node process starting tsx.
