@@ -66,6 +66,17 @@ async function main(): Promise<void> {
     const without = await bundle([dep, `${dep}/*`]);
     console.log(`  ${dep.padEnd(18)}  ${kB(byPackage.get(dep) ?? 0).padStart(9)} minified  ${kB(all.gzipped - without.gzipped).padStart(9)} min+gzip added to the whole`);
   }
+  // Gzip does not split by file: a folder's share of the whole's min+gzip is estimated from its
+  // share of the minified bytes.
+  const ratio = all.gzipped / all.minified;
+  const byFolder = new Map<string, number>();
+  for (const [file, bytes] of Object.entries(all.inputs)) {
+    if (packageOf(file) === 'own code' && file.startsWith('lib/') && bytes > 0) byFolder.set(path.dirname(file), (byFolder.get(path.dirname(file)) ?? 0) + bytes);
+  }
+  console.log('\nown code by folder:');
+  for (const [folder, bytes] of [...byFolder].sort((a, b) => b[1] - a[1])) {
+    console.log(`  ${folder.padEnd(18)}  ${kB(bytes).padStart(9)} minified  ~${kB(bytes * ratio).padStart(8)} min+gzip (estimated)`);
+  }
   console.log('\nown code by file (minified bytes in the bundle):');
   const own = Object.entries(all.inputs).filter(([file]) => packageOf(file) === 'own code').sort((a, b) => b[1] - a[1]);
   for (const [file, bytes] of own) console.log(`  ${String(bytes).padStart(7)}  ${file}`);
