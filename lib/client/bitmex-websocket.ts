@@ -5,10 +5,7 @@
  * that turn states into `table$`, `changes$` and `book$`.
  * @module
  */
-import {
-  concat, defer, EMPTY, filter, firstValueFrom, from, map, merge, of, scan, Subject, Subscription,
-  takeUntil, throwError, throwIfEmpty, type Observable,
-} from 'rxjs';
+import { filter, firstValueFrom, map, merge, NEVER, Observable, scan, Subject, Subscription, takeUntil, throwIfEmpty } from 'rxjs';
 import WebSocketDefault from 'isomorphic-ws';
 import { BitmexApiError, BitmexError, BitmexInconsistencyError } from '../protocol/errors';
 import { splitTopic, topicOf, type FrameParseError, type TableFrame } from '../protocol/frames';
@@ -149,21 +146,22 @@ export class BitmexWebSocket {
    * (one or several). Deletes are applied silently. A late observer first gets the current rows.
    */
   table$<T extends string>(table: T, symbol?: string | readonly string[]): Observable<RowOf<T>> {
-    return this.follow(table, symbol, (live) =>
-      concat(from(live.flatMap((topic) => rowsOf(this.state, table, splitTopic(topic).symbol) as readonly RowOf<T>[])), this.states.pipe(tableOf$(table, symbol))),
-    );
+    return this.follow(table, symbol, (live) => ({
+      current: live.flatMap((topic) => rowsOf(this.state, table, splitTopic(topic).symbol) as readonly RowOf<T>[]),
+      next: this.states.pipe(tableOf$(table, symbol)),
+    }));
   }
 
   /** Batches `{ table, action, symbol?, rows }` as applied, deletes included; a late observer first gets a synthetic partial. */
   changes$(table: string, symbol?: string | readonly string[]): Observable<Change> {
-    return this.follow(table, symbol, (live) => {
-      const partials = live.map((topic): Change => {
+    return this.follow(table, symbol, (live) => ({
+      current: live.map((topic): Change => {
         const sym = splitTopic(topic).symbol;
         const rows = rowsOf(this.state, table, sym);
         return Object.freeze(sym === undefined ? { table, action: 'partial', rows } : { table, action: 'partial', symbol: sym, rows });
-      });
-      return concat(from(partials), this.states.pipe(changesOf$(table, symbol)));
-    });
+      }),
+      next: this.states.pipe(changesOf$(table, symbol)),
+    }));
   }
 
   /**
@@ -181,10 +179,14 @@ export class BitmexWebSocket {
       ...(cumulative !== undefined ? { cumulative } : {}),
       ...(tickSize !== undefined ? { tickSize } : {}),
     });
-    const book = this.follow(table, symbol, (live) => concat(live.length > 0 ? of(this.state) : EMPTY, this.states).pipe(view));
+    // The book view sees the current state first (if its topic is live), then every next one.
+    const book = this.follow(table, symbol, (live) => ({
+      current: [],
+      next: followFrom(live.length > 0 ? [this.state] : [], this.states).pipe(view),
+    }));
     // Grouping checks against the instrument's tick size; totals value contracts by its multiplier.
     const instrument = (group !== undefined && tickSize === undefined) || cumulative === true;
-    return instrument ? merge(this.follow('instrument', symbol, () => EMPTY), book) : book;
+    return instrument ? merge(this.follow('instrument', symbol, () => ({ current: [], next: NEVER })), book) : book;
   }
 
   /**
@@ -197,17 +199,31 @@ export class BitmexWebSocket {
   }
 
   /**
-   * The shape of every stream: observing its topics keeps them subscribed; `data` gets the
-   * topics whose image is live now (a late observer's current state) and follows the states.
+   * The shape of every stream: observing its topics keeps them subscribed (a refused topic
+   * errors the stream); `data` gets the topics whose image is live now and gives what a late
+   * observer gets first, then what follows from the states. Every stream completes on close.
    */
-  private follow<T>(table: string, symbol: string | readonly string[] | undefined, data: (live: readonly string[]) => Observable<T>): Observable<T> {
+  private follow<T>(
+    table: string,
+    symbol: string | readonly string[] | undefined,
+    data: (live: readonly string[]) => { readonly current: readonly T[]; readonly next: Observable<T> },
+  ): Observable<T> {
     if (typeof table !== 'string' || table === '' || table.includes(':')) throw new TypeError(`invalid table name ${JSON.stringify(table)}`);
     const symbols = symbolSet(symbol);
     const names = symbols === undefined ? [topicOf(table)] : [...symbols].map((s) => topicOf(table, s));
-    return defer(() => {
-      if (this.closed) return this.fatal !== undefined ? throwError(() => this.fatal) : EMPTY;
-      return merge(...names.map((name) => this.topics.observe(name)), defer(() => data(names.filter((n) => this.topics.isLive(n)))));
-    }).pipe(takeUntil(this.ended));
+    return new Observable<T>((subscriber) => {
+      if (this.closed) {
+        if (this.fatal !== undefined) subscriber.error(this.fatal);
+        else subscriber.complete();
+        return undefined;
+      }
+      const subscription = this.ended.subscribe(() => subscriber.complete());
+      for (const name of names) subscription.add(this.topics.observe(name).subscribe({ error: (e: unknown) => subscriber.error(e) }));
+      const { current, next } = data(names.filter((n) => this.topics.isLive(n)));
+      // Handed the subscriber itself, the data's teardown goes to it.
+      followFrom(current, next).subscribe(subscriber);
+      return subscription;
+    });
   }
 
   private connection(url: string, authArgs: ResolvedOptions['authArgs']): Connection {
@@ -322,6 +338,17 @@ export class BitmexWebSocket {
     this.running.unsubscribe();
     this.main.status$.complete();
   }
+}
+
+/**
+ * `items`, then `source`: like `concat(from(items), source)` or `startWith`, but handing the
+ * subscriber straight to `source`, which keeps the per-frame path one call shorter.
+ */
+function followFrom<T>(items: readonly T[], source: Observable<T>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    for (let i = 0; i < items.length && !subscriber.closed; i++) subscriber.next(items[i] as T);
+    return source.subscribe(subscriber);
+  });
 }
 
 function platformUrlOf(url: string): string {

@@ -3,7 +3,7 @@
  * restarted with backoff, multicast as one stream of session events.
  * @module
  */
-import { BehaviorSubject, Subject, defer, retry, share, tap, throwError, timer, type Observable } from 'rxjs';
+import { BehaviorSubject, Subject, defer, retry, share, throwError, timer, type Observable } from 'rxjs';
 import { webSocket, type WebSocketSubject } from 'rxjs/webSocket';
 import { backoffDelay } from './backoff';
 import { onRefusedHandshake } from './refused-handshake';
@@ -79,10 +79,6 @@ export class Connection implements SocketPort {
       this.refusedRetryAfterMs = 0;
       return openSession(this, settings);
     }).pipe(
-      tap((e) => {
-        if (e.kind === 'ready') this.onReady(e.session);
-        else if (e.kind === 'down') this.onDown();
-      }),
       retry({ delay: (e: unknown) => this.retryDelay(e) }),
       share(),
     );
@@ -152,7 +148,7 @@ export class Connection implements SocketPort {
     } as unknown as WebSocketCtor;
   }
 
-  private onReady(session: Session): void {
+  sessionReady(session: Session): void {
     this.live = session;
     this.setStatus('open');
     const reconnect = this.settings.reconnect;
@@ -163,7 +159,7 @@ export class Connection implements SocketPort {
     }
   }
 
-  private onDown(): void {
+  sessionDown(): void {
     this.live = undefined;
     if (this.healthy !== undefined) clearTimeout(this.healthy);
     this.healthy = undefined;

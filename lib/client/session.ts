@@ -65,6 +65,9 @@ export interface SocketPort {
   retryAfterMs(): number;
   /** True once the owner closes for good: the end of the socket then completes the session. */
   stopping(): boolean;
+  /** Told first when the session becomes ready, and when it goes down. */
+  sessionReady(session: Session): void;
+  sessionDown(): void;
 }
 
 /** Settings of a session. */
@@ -100,6 +103,7 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
       phase = 'over';
       if (heartbeat !== undefined) clearTimeout(heartbeat);
       const error = new BitmexConnectionError(code, reason);
+      port.sessionDown();
       subscriber.next({ kind: 'down', error });
       if (port.stopping()) subscriber.complete();
       else subscriber.error(new SocketLost(error, port.retryAfterMs()));
@@ -108,6 +112,7 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
     const ready = (authError: BitmexApiError | undefined): void => {
       phase = 'ready';
       const session: Session = { authenticated: settings.authArgs !== undefined && authError === undefined, authError, send };
+      port.sessionReady(session);
       subscriber.next({ kind: 'ready', session });
     };
 
