@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { Subscription } from 'rxjs';
 import {
   BitmexConnectionError,
   BitmexInconsistencyError,
@@ -9,16 +8,11 @@ import {
   type BookSnapshot,
   type Change,
 } from '../../lib';
-import { BitmexSimulator } from '../../lib/testing';
 import { settle, waitFor } from '../support/helpers';
+import { isTrueBook, useSimulator } from '../support/simulator';
 
 const KEY = 'resilience-key';
 const SECRET = 'resilience-secret';
-
-let sim: BitmexSimulator;
-let url: string;
-const clients: BitmexWebSocket[] = [];
-const subs: Subscription[] = [];
 
 // Heartbeat long enough not to fire spuriously on a loaded CI machine; the heartbeat tests
 // use their own short settings.
@@ -27,19 +21,16 @@ const FAST: BitmexWebSocketOptions = {
   reconnect: { initialDelayMs: 20, maxDelayMs: 80 },
 };
 
-function client(options: BitmexWebSocketOptions = {}): BitmexWebSocket {
-  const c = new BitmexWebSocket({ endpoint: url, ...FAST, ...options });
-  clients.push(c);
-  return c;
-}
+const fx = useSimulator({ seed: 11, apiKeys: { [KEY]: SECRET } }, FAST);
+const client = (options?: BitmexWebSocketOptions): BitmexWebSocket => fx.client(options);
 
 /** JSON requests of one server-side connection, in order. */
 function requestsOf(connId: number): { op: string; args?: unknown }[] {
-  return sim.requests(connId) as { op: string; args?: unknown }[];
+  return fx.sim.requests(connId) as { op: string; args?: unknown }[];
 }
 
 function latestConnId(): number {
-  const conns = sim.connections();
+  const conns = fx.sim.connections();
   const last = conns[conns.length - 1];
   if (last === undefined) throw new Error('no connection');
   return last.id;
@@ -50,7 +41,7 @@ function watchBooks(c: BitmexWebSocket, symbols = ['XBTUSD', 'ETHUSD']) {
   const latest = new Map<string, BookSnapshot>();
   const problems: unknown[] = [];
   for (const symbol of symbols) {
-    subs.push(
+    fx.keep(
       c.book$(symbol, { depth: 1000 }).subscribe({
         next: (b) => latest.set(symbol, b),
         error: (e) => problems.push(e),
@@ -61,14 +52,9 @@ function watchBooks(c: BitmexWebSocket, symbols = ['XBTUSD', 'ETHUSD']) {
   return { latest, problems, symbols };
 }
 
-function sameBook(b: BookSnapshot | undefined, symbol: string): boolean {
-  const t = sim.truth(symbol);
-  return b !== undefined && JSON.stringify(b.bids) === JSON.stringify(t.bids) && JSON.stringify(b.asks) === JSON.stringify(t.asks);
-}
-
 async function booksMatchTruth(w: ReturnType<typeof watchBooks>): Promise<void> {
-  sim.step(300);
-  for (const s of w.symbols) await waitFor(() => sameBook(w.latest.get(s), s), 5000, `${s} book equal to truth`);
+  fx.sim.step(300);
+  for (const s of w.symbols) await waitFor(() => isTrueBook(w.latest.get(s), fx.sim, s), 5000, `${s} book equal to truth`);
 }
 
 /** The one subscribe a fresh connection sent must cover exactly the observed topics. */
@@ -79,17 +65,6 @@ function expectResubscribed(connId: number, topics: string[]): void {
   expect([...(reqs[0]?.args as string[])].sort()).toEqual([...topics].sort());
 }
 
-beforeEach(async () => {
-  sim = new BitmexSimulator({ seed: 11, apiKeys: { [KEY]: SECRET } });
-  url = (await sim.start()).url;
-});
-
-afterEach(async () => {
-  for (const s of subs.splice(0)) s.unsubscribe();
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await sim.stop();
-});
-
 describe.each([
   ['clean close', { abrupt: false, code: 1001, reason: 'going away' }],
   ['abrupt drop', { abrupt: true }],
@@ -97,20 +72,20 @@ describe.each([
   it('reconnects, resubscribes the observed topics once, and the books equal the truth', async () => {
     const c = client();
     const statuses: string[] = [];
-    subs.push(c.status$.subscribe((s) => statuses.push(s)));
+    fx.keep(c.status$.subscribe((s) => statuses.push(s)));
     const w = watchBooks(c);
     const partials: Change[] = [];
-    subs.push(c.changes$('instrument', 'XBTUSD').subscribe((ch) => ch.action === 'partial' && partials.push(ch)));
+    fx.keep(c.changes$('instrument', 'XBTUSD').subscribe((ch) => ch.action === 'partial' && partials.push(ch)));
     // A topic observed then released before the drop must not come back.
     const gone = c.table$('trade', 'SOLUSD').subscribe();
-    await waitFor(() => sim.connections()[0]?.subscriptions.length === 4);
+    await waitFor(() => fx.sim.connections()[0]?.subscriptions.length === 4);
     gone.unsubscribe();
     await booksMatchTruth(w);
     const firstConn = latestConnId();
-    await waitFor(() => sim.connections()[0]?.subscriptions.length === 3);
+    await waitFor(() => fx.sim.connections()[0]?.subscriptions.length === 3);
 
-    sim.dropAll(drop);
-    await waitFor(() => sim.connections().length === 1 && latestConnId() !== firstConn && sim.connections()[0]?.subscriptions.length === 3);
+    fx.sim.dropAll(drop);
+    await waitFor(() => fx.sim.connections().length === 1 && latestConnId() !== firstConn && fx.sim.connections()[0]?.subscriptions.length === 3);
     await waitFor(() => partials.length === 2);
     await booksMatchTruth(w);
 
@@ -126,13 +101,13 @@ describe('faults', () => {
     const w = watchBooks(c, ['XBTUSD']);
     await booksMatchTruth(w);
     const firstConn = latestConnId();
-    sim.silence(true);
-    await waitFor(() => sim.received.some((r) => r.connId === firstConn && r.text === 'ping'), 3000, 'a ping');
+    fx.sim.silence(true);
+    await waitFor(() => fx.sim.received.some((r) => r.connId === firstConn && r.text === 'ping'), 3000, 'a ping');
     const statuses: string[] = [];
-    subs.push(c.status$.subscribe((s) => statuses.push(s)));
+    fx.keep(c.status$.subscribe((s) => statuses.push(s)));
     await waitFor(() => statuses.includes('reconnecting'), 3000, 'reconnecting');
-    sim.silence(false);
-    await waitFor(() => sim.connections().some((k) => k.id !== firstConn && k.subscriptions.length === 1), 5000, 'resubscribed');
+    fx.sim.silence(false);
+    await waitFor(() => fx.sim.connections().some((k) => k.id !== firstConn && k.subscriptions.length === 1), 5000, 'resubscribed');
     await booksMatchTruth(w);
     expectResubscribed(latestConnId(), ['orderBookL2:XBTUSD']);
     expect(w.problems).toEqual([]);
@@ -142,8 +117,8 @@ describe('faults', () => {
     const c = client({ heartbeat: { idleMs: 100, timeoutMs: 1000 } });
     await c.connect();
     const connId = latestConnId();
-    await waitFor(() => sim.received.filter((r) => r.connId === connId && r.text === 'ping').length >= 3, 3000, 'three pings');
-    expect(sim.connections().map((k) => k.id)).toEqual([connId]);
+    await waitFor(() => fx.sim.received.filter((r) => r.connId === connId && r.text === 'ping').length >= 3, 3000, 'three pings');
+    expect(fx.sim.connections().map((k) => k.id)).toEqual([connId]);
   });
 
   it('waits at least Retry-After when the handshake is refused with 429', async () => {
@@ -152,12 +127,12 @@ describe('faults', () => {
     await booksMatchTruth(w);
     let refusedAt = 0;
     let acceptedAt = 0;
-    const off = sim.on((e) => {
+    const off = fx.sim.on((e) => {
       if (e.type === 'handshakeRefused') refusedAt = Date.now();
       if (e.type === 'connection' && refusedAt > 0 && acceptedAt === 0) acceptedAt = Date.now();
     });
-    sim.refuseHandshakes(1, 1);
-    sim.dropAll({ abrupt: true });
+    fx.sim.refuseHandshakes(1, 1);
+    fx.sim.dropAll({ abrupt: true });
     await waitFor(() => acceptedAt, 5000, 'a new handshake');
     off();
     expect(acceptedAt - refusedAt).toBeGreaterThanOrEqual(950);
@@ -169,10 +144,10 @@ describe('faults', () => {
   it('retries a subscribe answered with 429 after meta.retryAfter, without erroring the stream', async () => {
     const c = client();
     await c.connect();
-    sim.rateLimitSubscribes(1, 1);
+    fx.sim.rateLimitSubscribes(1, 1);
     const w = watchBooks(c, ['XBTUSD']);
     await waitFor(() => w.latest.size === 1, 5000, 'the book after the retry');
-    const times = sim.received.filter((r) => r.text.includes('"subscribe"')).map((r) => r.at);
+    const times = fx.sim.received.filter((r) => r.text.includes('"subscribe"')).map((r) => r.at);
     expect(times).toHaveLength(2);
     expect((times[1] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(950);
     expect(w.problems).toEqual([]);
@@ -182,7 +157,7 @@ describe('faults', () => {
   it('retries a subscribe answered with 503 (max pending subscriptions) with backoff', async () => {
     const c = client();
     await c.connect();
-    sim.rejectPendingSubscribes(1);
+    fx.sim.rejectPendingSubscribes(1);
     const w = watchBooks(c, ['ETHUSD']);
     await waitFor(() => w.latest.size === 1, 5000, 'the book after the retry');
     expect(requestsOf(latestConnId()).filter((r) => r.op === 'subscribe')).toHaveLength(2);
@@ -192,11 +167,11 @@ describe('faults', () => {
   it('resubscribes just the topic whose image went wrong (update for an unknown row)', async () => {
     const c = client();
     const errors: unknown[] = [];
-    subs.push(c.errors$.subscribe((e) => errors.push(e)));
+    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
     const w = watchBooks(c);
     await booksMatchTruth(w);
     const connId = latestConnId();
-    sim.sendUnknownRowUpdate('XBTUSD');
+    fx.sim.sendUnknownRowUpdate('XBTUSD');
     await waitFor(() => errors.length > 0);
     expect(errors[0]).toBeInstanceOf(BitmexInconsistencyError);
     expect((errors[0] as BitmexInconsistencyError).topic).toBe('orderBookL2:XBTUSD');
@@ -212,15 +187,15 @@ describe('faults', () => {
   it('backs off when the server keeps contradicting the image', async () => {
     const c = client();
     const errors: unknown[] = [];
-    subs.push(c.errors$.subscribe((e) => errors.push(e)));
+    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
     const w = watchBooks(c, ['XBTUSD']);
     await booksMatchTruth(w);
     const connId = latestConnId();
-    const subscribeTimes = () => sim.received.filter((r) => r.connId === connId && r.text.includes('"subscribe"')).map((r) => r.at);
-    sim.sendUnknownRowUpdate('XBTUSD');
+    const subscribeTimes = () => fx.sim.received.filter((r) => r.connId === connId && r.text.includes('"subscribe"')).map((r) => r.at);
+    fx.sim.sendUnknownRowUpdate('XBTUSD');
     await waitFor(() => subscribeTimes().length === 2);
     await booksMatchTruth(w);
-    sim.sendUnknownRowUpdate('XBTUSD');
+    fx.sim.sendUnknownRowUpdate('XBTUSD');
     await waitFor(() => subscribeTimes().length === 3, 5000, 'the second resync');
     const times = subscribeTimes();
     expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(450);
@@ -232,9 +207,9 @@ describe('faults', () => {
   it('drops deltas that arrive before their partial and builds the right book', async () => {
     const c = client();
     const errors: unknown[] = [];
-    subs.push(c.errors$.subscribe((e) => errors.push(e)));
+    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
     await c.connect();
-    sim.deltasBeforePartial(2);
+    fx.sim.deltasBeforePartial(2);
     const w = watchBooks(c);
     await booksMatchTruth(w);
     expect(errors).toEqual([]);
@@ -244,10 +219,10 @@ describe('faults', () => {
   it('skips a garbage frame and keeps the book right', async () => {
     const c = client();
     const errors: unknown[] = [];
-    subs.push(c.errors$.subscribe((e) => errors.push(e)));
+    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
     const w = watchBooks(c, ['XBTUSD']);
     await booksMatchTruth(w);
-    sim.sendRaw('\u0000garbage{');
+    fx.sim.sendRaw('\u0000garbage{');
     await waitFor(() => errors.length === 1);
     await booksMatchTruth(w);
     expect(w.problems).toEqual([]);
@@ -259,7 +234,7 @@ describe('without reconnect', () => {
     const c = client({ reconnect: false });
     const w = watchBooks(c);
     await booksMatchTruth(w);
-    sim.dropAll({ code: 4001, reason: 'maintenance' });
+    fx.sim.dropAll({ code: 4001, reason: 'maintenance' });
     await waitFor(() => w.problems.length === 2);
     for (const p of w.problems) {
       expect(p).toBeInstanceOf(BitmexConnectionError);
@@ -267,7 +242,7 @@ describe('without reconnect', () => {
       expect((p as BitmexConnectionError).reason).toBe('maintenance');
     }
     await settle(200);
-    expect(sim.connections()).toHaveLength(0);
+    expect(fx.sim.connections()).toHaveLength(0);
   });
 });
 
@@ -275,18 +250,18 @@ describe('authenticated sessions', () => {
   it('re-authenticates before resubscribing, and runs the dead man\'s switch', async () => {
     const c = client({ apiKey: KEY, apiSecret: SECRET, deadMansSwitch: { timeoutMs: 60000, intervalMs: 100 } });
     const positions: unknown[] = [];
-    subs.push(c.table$('position').subscribe({ next: (r) => positions.push(r), error: (e) => positions.push(e) }));
-    subs.push(c.table$('instrument', 'XBTUSD').subscribe());
-    await waitFor(() => sim.connections()[0]?.subscriptions.length === 2);
+    fx.keep(c.table$('position').subscribe({ next: (r) => positions.push(r), error: (e) => positions.push(e) }));
+    fx.keep(c.table$('instrument', 'XBTUSD').subscribe());
+    await waitFor(() => fx.sim.connections()[0]?.subscriptions.length === 2);
     const first = latestConnId();
     expect(requestsOf(first)[0]?.op).toBe('authKeyExpires');
     await waitFor(() => requestsOf(first).filter((r) => r.op === 'cancelAllAfter').length >= 3, 3000, 'periodic cancelAllAfter');
-    expect(sim.deadMansSwitch(KEY)?.timeoutMs).toBe(60000);
+    expect(fx.sim.deadMansSwitch(KEY)?.timeoutMs).toBe(60000);
     await waitFor(() => c.cancelTime);
     expect(c.cancelTime!.getTime()).toBeGreaterThan(Date.now() + 50_000);
 
-    sim.dropAll({ abrupt: true });
-    await waitFor(() => sim.connections().some((k) => k.id !== first && k.subscriptions.length === 2), 5000, 'resubscribed');
+    fx.sim.dropAll({ abrupt: true });
+    await waitFor(() => fx.sim.connections().some((k) => k.id !== first && k.subscriptions.length === 2), 5000, 'resubscribed');
     const again = requestsOf(latestConnId());
     expect(again[0]?.op).toBe('authKeyExpires');
     expect(again.slice(1, 3).map((r) => r.op).sort()).toEqual(['cancelAllAfter', 'subscribe']);
@@ -297,25 +272,25 @@ describe('authenticated sessions', () => {
     await c.close();
     const last = requestsOf(lastConn).pop();
     expect(last).toEqual({ op: 'cancelAllAfter', args: 0 });
-    expect(sim.deadMansSwitch(KEY)).toBeUndefined();
+    expect(fx.sim.deadMansSwitch(KEY)).toBeUndefined();
   });
 
   it('refuses a dead man\'s switch without keys or below 5 s', () => {
-    expect(() => new BitmexWebSocket({ endpoint: url, deadMansSwitch: 60000 })).toThrow(TypeError);
-    expect(() => new BitmexWebSocket({ endpoint: url, apiKey: KEY, apiSecret: SECRET, deadMansSwitch: 1000 })).toThrow(TypeError);
+    expect(() => new BitmexWebSocket({ endpoint: fx.url, deadMansSwitch: 60000 })).toThrow(TypeError);
+    expect(() => new BitmexWebSocket({ endpoint: fx.url, apiKey: KEY, apiSecret: SECRET, deadMansSwitch: 1000 })).toThrow(TypeError);
   });
 });
 
 describe('platform topics', () => {
   it('go to /realtimePlatform on a second, lazily opened connection', async () => {
     const c = client();
-    subs.push(c.table$('instrument', 'XBTUSD').subscribe());
-    await waitFor(() => sim.connections().length === 1 && sim.connections()[0]?.subscriptions.length === 1);
-    expect(sim.connections()[0]?.path).toBe('/realtime');
+    fx.keep(c.table$('instrument', 'XBTUSD').subscribe());
+    await waitFor(() => fx.sim.connections().length === 1 && fx.sim.connections()[0]?.subscriptions.length === 1);
+    expect(fx.sim.connections()[0]?.path).toBe('/realtime');
     const rows: unknown[] = [];
-    subs.push(c.table$('announcement').subscribe({ next: (r) => rows.push(r), error: (e) => rows.push(e) }));
-    await waitFor(() => sim.connections().some((k) => k.path === '/realtimePlatform' && k.subscriptions.includes('announcement')));
-    const main = sim.connections().find((k) => k.path === '/realtime');
+    fx.keep(c.table$('announcement').subscribe({ next: (r) => rows.push(r), error: (e) => rows.push(e) }));
+    await waitFor(() => fx.sim.connections().some((k) => k.path === '/realtimePlatform' && k.subscriptions.includes('announcement')));
+    const main = fx.sim.connections().find((k) => k.path === '/realtime');
     expect(main?.subscriptions).toEqual(['instrument:XBTUSD']);
     expect(rows.every((r) => !(r instanceof Error))).toBe(true);
   });

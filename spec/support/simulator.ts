@@ -51,8 +51,9 @@ export function useSimulator(simOptions: BitmexSimulatorOptions, defaults: Bitme
 }
 
 /**
- * Whether a snapshot shows the simulator's true book of `symbol`: the same prices and sizes as
- * the top `depth` levels (default: all) of each side of `table`'s truth.
+ * Whether a snapshot shows the simulator's true book of `symbol`: the same prices and sizes (and
+ * for orderBookL2 the same level ids) as the top `depth` levels (default: all) of each side of
+ * `table`'s truth.
  */
 export function isTrueBook(
   book: BookSnapshot | undefined,
@@ -62,6 +63,8 @@ export function isTrueBook(
 ): boolean {
   if (book === undefined) return false;
   const truth = sim.truth(symbol, table);
-  const levels = (side: readonly { price: number; size: number }[]) => side.map((l) => `${l.price}@${l.size}`).join(',');
+  const withId = table === 'orderBookL2';
+  const levels = (side: readonly { price: number; size: number; id?: number }[]) =>
+    side.map((l) => `${l.price}@${l.size}${withId ? `#${l.id}` : ''}`).join(',');
   return levels(book.bids) === levels(truth.bids.slice(0, depth)) && levels(book.asks) === levels(truth.asks.slice(0, depth));
 }
