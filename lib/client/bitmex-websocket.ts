@@ -20,7 +20,8 @@ import { symbolSet } from '../operators/symbols';
 import { Connection, type ConnectionStatus, type WebSocketCtor } from './connection';
 import { DeadMansSwitch } from './dead-mans-switch';
 import { resolveOptions, type BitmexWebSocketOptions, type ResolvedOptions } from './options';
-import type { SessionEvent } from './session';
+import { terminate, type SessionEvent } from './session';
+import { guardFrame, guardReduce } from './frame-guard';
 import { storageOf, type BookOptions, type Storage } from './storage';
 import { Topics, type Endpoint } from './topics';
 
@@ -86,12 +87,9 @@ export class BitmexWebSocket {
     const o = resolveOptions(options);
     this.options = o;
     this.url = o.url;
-    this.state = emptyTables({
-      ...(o.tableKeys !== undefined ? { tableKeys: o.tableKeys } : {}),
-      ...(o.maxTableLength !== undefined ? { maxTableLength: o.maxTableLength } : {}),
-    });
+    this.state = this.emptyState();
     this.running.add(
-      this.input.pipe(scan(reduceInput, this.state)).subscribe((state) => {
+      this.input.pipe(scan(guardReduce(reduceInput, (error) => this.reduceFailed(error)), this.state)).subscribe((state) => {
         this.state = state;
         this.states.next(state);
         this.resyncInconsistent(state);
@@ -245,7 +243,7 @@ export class BitmexWebSocket {
     const connection = endpoint === 'main' ? this.main : (this.platform ??= this.connection(platformUrlOf(this.url), undefined));
     this.running.add(
       connection.events$.subscribe({
-        next: (e) => this.route(endpoint, e),
+        next: (e) => guardFrame(e, (event) => this.route(endpoint, event), (error) => this.errors.next(error)),
         error: (e: unknown) => (this.closing ??= this.shutdown(e instanceof BitmexError ? e : new BitmexError(String(e)))),
       }),
     );
@@ -294,6 +292,28 @@ export class BitmexWebSocket {
         return unreachable;
       }
     }
+  }
+
+  private emptyState(): TablesState {
+    const o = this.options;
+    return emptyTables({
+      ...(o.tableKeys !== undefined ? { tableKeys: o.tableKeys } : {}),
+      ...(o.maxTableLength !== undefined ? { maxTableLength: o.maxTableLength } : {}),
+    });
+  }
+
+  /**
+   * Last resort (the reducer is not meant to throw on frame content): report, go on from empty
+   * tables (the old chain may be half-updated), and replace the sockets so every observed topic
+   * comes back from a fresh partial.
+   */
+  private reduceFailed(error: FrameParseError): TablesState {
+    this.errors.next(error);
+    for (const c of [this.main, this.platform]) {
+      const socket = c?.current();
+      if (socket !== undefined) terminate(socket);
+    }
+    return this.emptyState();
   }
 
   private feed(input: TablesInput): void {

@@ -3,6 +3,7 @@
  * @module
  */
 import type { Request } from './frames';
+import { redact } from './redact';
 
 /** Base class of every error this library delivers. */
 export class BitmexError extends Error {
@@ -19,10 +20,11 @@ export class BitmexApiError extends BitmexError {
   /** The request that failed, with any auth signature redacted. */
   readonly request: Request | undefined;
   constructor(status: number, message: string, meta: Readonly<Record<string, unknown>> = {}, request?: Request) {
-    super(message);
+    // Server text, all of it: an echoed auth request may sit in any of the three.
+    super(redact(message));
     this.status = status;
-    this.meta = meta;
-    this.request = request === undefined ? undefined : redactRequest(request);
+    this.meta = redact(meta);
+    this.request = request === undefined ? undefined : redact(request);
   }
 }
 
@@ -34,9 +36,9 @@ export class BitmexConnectionError extends BitmexError {
   /** Close reason given by the peer or by this library. */
   readonly reason: string;
   constructor(code: number, reason: string, message = `connection closed (${code}${reason ? `: ${reason}` : ''})`) {
-    super(message);
+    super(redact(message));
     this.code = code;
-    this.reason = reason;
+    this.reason = redact(reason);
   }
 }
 
@@ -50,12 +52,4 @@ export class BitmexInconsistencyError extends BitmexError {
     this.table = table;
     this.topic = topic;
   }
-}
-
-/** Hides the signature (and key) of an `authKeyExpires` request. */
-export function redactRequest(request: Request): Request {
-  if (request.op === 'authKeyExpires' || request.op === 'authKey') {
-    return { op: request.op, args: ['<redacted>'] };
-  }
-  return request;
 }

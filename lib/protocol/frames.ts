@@ -3,6 +3,7 @@
  * Shapes follow ../shared/reference/bitmex-protocol.md (the real wire format).
  * @module
  */
+import { redact } from './redact';
 
 /** A row of any table: BitMEX sends flat JSON objects. */
 export type Row = Readonly<Record<string, unknown>>;
@@ -134,12 +135,38 @@ const ACTIONS: ReadonlySet<string> = new Set(['partial', 'insert', 'update', 'de
 /** Why a frame could not be understood. */
 export class FrameParseError extends Error {
   override readonly name = 'FrameParseError';
-  /** The offending text, cut to 200 characters. */
+  /** The offending text, cut to 200 characters, with any request signature redacted. */
   readonly raw: string;
   constructor(message: string, raw: string) {
-    super(message);
-    this.raw = raw.length > 200 ? `${raw.slice(0, 200)}…` : raw;
+    // Redacted before the cut, so no piece of a signature survives at the edge.
+    super(redact(message));
+    const text = redact(raw);
+    this.raw = text.length > 200 ? `${text.slice(0, 200)}…` : text;
   }
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** A field of a parsed frame, own properties only (a polluted prototype adds none). */
+function own(o: Record<string, unknown>, key: string): unknown {
+  return hasOwn.call(o, key) ? o[key] : undefined;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isStringArray(v: unknown): v is string[] {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return false;
+  return true;
+}
+
+/** An object whose values are all strings (`types`, `foreignKeys`, `attributes`). */
+function isStringRecord(v: unknown): boolean {
+  if (!isPlainObject(v)) return false;
+  for (const k in v) if (hasOwn.call(v, k) && typeof v[k] !== 'string') return false;
+  return true;
 }
 
 /** Tags a freshly parsed object in place: no copy and no temporary object on the hot path. */
@@ -149,33 +176,68 @@ function tag<F extends ServerFrame>(o: Record<string, unknown>, kind: F['kind'])
 }
 
 /**
+ * Checks a table frame's shape where the reducer will read it: `data` an array of row objects; on
+ * a partial, `keys` an array of strings, `filter` an object. Returns why it cannot be used, or
+ * undefined. Optional column hints of the wrong shape are dropped rather than the frame.
+ */
+function tableFrameProblem(o: Record<string, unknown>, action: string): string | undefined {
+  const data = own(o, 'data');
+  if (!Array.isArray(data)) return 'table frame without a data array';
+  for (let i = 0; i < data.length; i++) if (!isPlainObject(data[i])) return `row ${i} of ${action} is not an object`;
+  if (action !== 'partial') return undefined;
+  if (hasOwn.call(o, 'keys') && !isStringArray(o.keys)) return 'partial keys must be an array of strings';
+  if (hasOwn.call(o, 'filter') && !isPlainObject(o.filter)) return 'partial filter must be an object';
+  if (hasOwn.call(o, 'filterKey') && typeof o.filterKey !== 'string') delete o.filterKey;
+  for (const hint of ['types', 'foreignKeys', 'attributes']) if (hasOwn.call(o, hint) && !isStringRecord(o[hint])) delete o[hint];
+  return undefined;
+}
+
+/** A request echoed by the server: an object with a string `op`, else left out. */
+function requestOf(v: unknown): Request | undefined {
+  return isPlainObject(v) && typeof own(v, 'op') === 'string' ? (v as unknown as Request) : undefined;
+}
+
+/**
  * Classifies an already-decoded JSON value. Returns a {@link FrameParseError} (not thrown) when
- * the value is no known frame, so the hot path never pays for exceptions.
+ * the value is no known frame or has a shape that cannot be used, so the hot path never pays for
+ * exceptions. Reads own properties only.
  */
 export function classifyFrame(value: unknown, raw = ''): ServerFrame | FrameParseError {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return new FrameParseError('frame is not a JSON object', raw);
-  }
-  const o = value as Record<string, unknown>;
+  if (!isPlainObject(value)) return new FrameParseError('frame is not a JSON object', raw);
+  const o = value;
   // Table frames first: they are nearly all of the traffic.
-  if (typeof o.table === 'string' && typeof o.action === 'string') {
-    if (!ACTIONS.has(o.action)) return new FrameParseError(`unknown action ${o.action}`, raw);
-    if (!Array.isArray(o.data)) return new FrameParseError('table frame without a data array', raw);
-    return tag<DataFrame>(o, 'table');
+  const table = own(o, 'table');
+  const action = own(o, 'action');
+  if (typeof table === 'string' && typeof action === 'string') {
+    if (table === '') return new FrameParseError('empty table name', raw);
+    if (!ACTIONS.has(action)) return new FrameParseError(`unknown action ${action.slice(0, 40)}`, raw);
+    const problem = tableFrameProblem(o, action);
+    return problem === undefined ? tag<DataFrame>(o, 'table') : new FrameParseError(problem, raw);
   }
-  if (typeof o.status === 'number' && typeof o.error === 'string') {
+  if (table !== undefined || action !== undefined) return new FrameParseError('table frame without a string table and action', raw);
+  if (typeof own(o, 'status') === 'number' && typeof own(o, 'error') === 'string') {
+    // Still usable with odd extras: a meta or request of the wrong shape is left out.
+    if (hasOwn.call(o, 'meta') && !isPlainObject(o.meta)) delete o.meta;
+    if (hasOwn.call(o, 'request') && requestOf(o.request) === undefined) delete o.request;
     return tag<ErrorFrame>(o, 'error');
   }
-  if (o.success === true) {
-    if (typeof o.subscribe === 'string') return tag<SubscribedFrame>(o, 'subscribed');
-    if (typeof o.unsubscribe === 'string') return tag<UnsubscribedFrame>(o, 'unsubscribed');
-    const req = o.request as Request | undefined;
-    if (req && typeof req === 'object') return tag<AuthenticatedFrame>(o, 'authenticated');
+  if (own(o, 'success') === true) {
+    if (hasOwn.call(o, 'request') && requestOf(o.request) === undefined) delete o.request;
+    if (typeof own(o, 'subscribe') === 'string') return tag<SubscribedFrame>(o, 'subscribed');
+    if (typeof own(o, 'unsubscribe') === 'string') return tag<UnsubscribedFrame>(o, 'unsubscribed');
+    if (o.request !== undefined) return tag<AuthenticatedFrame>(o, 'authenticated');
   }
-  if (typeof o.now === 'string' && 'request' in o) {
+  if (typeof own(o, 'now') === 'string' && hasOwn.call(o, 'request')) {
+    if (own(o, 'cancelTime') !== undefined && typeof o.cancelTime !== 'string') delete o.cancelTime;
+    if (requestOf(o.request) === undefined) delete o.request;
     return tag<CancelAllAfterFrame>(o, 'cancelAllAfter');
   }
-  if (typeof o.info === 'string') return tag<WelcomeFrame>(o, 'welcome');
+  if (typeof own(o, 'info') === 'string') {
+    if (own(o, 'timestamp') !== undefined && typeof o.timestamp !== 'string') delete o.timestamp;
+    const limit = own(o, 'limit');
+    if (limit !== undefined && !(isPlainObject(limit) && (own(limit, 'remaining') === undefined || typeof limit.remaining === 'number'))) delete o.limit;
+    return tag<WelcomeFrame>(o, 'welcome');
+  }
   return new FrameParseError('unrecognised frame', raw);
 }
 
