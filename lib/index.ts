@@ -67,7 +67,7 @@ export {
 export { reduceFrames } from './operators/reduce-frames';
 export { tableOf$ } from './operators/table-of';
 export { changesOf$ } from './operators/changes-of';
-export { bookOf$ } from './operators/book-of';
+export { bookOf$, type BookOfOptions } from './operators/book-of';
 export type { BookLevel, BookSnapshot } from './book/l2-book';
 export { parseTimestamp } from './protocol/timestamp';
 export { signRequest, authKeyExpiresArgs } from './client/sign';
