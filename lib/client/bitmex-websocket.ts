@@ -5,7 +5,7 @@
  * that turn states into `table$`, `changes$` and `book$`.
  * @module
  */
-import { filter, firstValueFrom, map, merge, NEVER, Observable, scan, Subject, Subscription, takeUntil, throwIfEmpty } from 'rxjs';
+import { filter, firstValueFrom, map, merge, NEVER, Observable, ReplaySubject, scan, Subject, Subscription, takeUntil, throwIfEmpty } from 'rxjs';
 import WebSocketDefault from 'isomorphic-ws';
 import { BitmexApiError, BitmexError, BitmexInconsistencyError } from '../protocol/errors';
 import { splitTopic, topicOf, type FrameParseError, type TableFrame } from '../protocol/frames';
@@ -13,6 +13,8 @@ import type { RowOf } from '../protocol/rows';
 import { clearImage, emptyTables, reduceTables, rowsOf, type Change, type TablesState } from '../reducer/reducer';
 import type { DepthSnapshot } from '../views/grouped-book';
 import { parseTimestamp } from '../protocol/timestamp';
+import { measureLatency, type LatencyReport } from '../views/latency';
+import { ClockEstimator, type ClockEstimate } from './clock';
 import { bookOf$ } from '../operators/book-of';
 import { changesOf$ } from '../operators/changes-of';
 import { tableOf$ } from '../operators/table-of';
@@ -52,6 +54,18 @@ export class BitmexWebSocket {
 
   /** Connection status of the trading endpoint, current value first. */
   readonly status$: Observable<ConnectionStatus>;
+  /**
+   * The server clock estimate, latest value first: `{ offsetMs, roundTripMs, uncertaintyMs, at }`
+   * from each welcome's `timestamp` and `ping`/`pong` round trips (a ping on each welcome, then
+   * every 30 s).
+   */
+  readonly clock$: Observable<ClockEstimate>;
+  /**
+   * About once a second while data flows: how late the observed tables' frames arrive (receive
+   * time minus their newest row `timestamp`, corrected by the clock offset), median and maximum,
+   * overall and per table. Observing it subscribes no topic.
+   */
+  readonly latency$: Observable<LatencyReport>;
   /** Problems that did not stop any stream: malformed frames, inconsistencies (then resynced), stray error frames. */
   readonly errors$: Observable<BitmexError | FrameParseError>;
   /** A read-only live view of the current tables and books. */
@@ -60,6 +74,10 @@ export class BitmexWebSocket {
   readonly url: string;
 
   private readonly options: ResolvedOptions;
+  private readonly clockEstimates = new ReplaySubject<ClockEstimate>(1);
+  private readonly clock = new ClockEstimator(Date.now, (e) => this.clockEstimates.next(e));
+  /** Admitted table frames, for latency$ (fed only while it is observed). */
+  private readonly arrivals = new Subject<TableFrame>();
   private readonly main: Connection;
   private platform: Connection | undefined;
   private readonly topics: Topics;
@@ -98,6 +116,8 @@ export class BitmexWebSocket {
     this.main = this.connection(this.url, o.authArgs);
     this.status$ = this.main.status$.asObservable();
     this.errors$ = this.errors.asObservable();
+    this.clock$ = this.clockEstimates.pipe(takeUntil(this.ended));
+    this.latency$ = this.arrivals.pipe(measureLatency({ offsetMs: () => this.clock.estimate?.offsetMs ?? 0 }), takeUntil(this.ended));
     this.topics = new Topics({
       session: (endpoint) => (endpoint === 'main' ? this.main : this.platform)?.session,
       start: (endpoint) => this.start(endpoint),
@@ -110,6 +130,11 @@ export class BitmexWebSocket {
   /** The trading endpoint's rxjs socket subject (raw frames). Prefer the streams. */
   get ws(): Connection['ws'] {
     return this.main.ws;
+  }
+
+  /** Server clock minus local clock, ms, once the first welcome arrived (see {@link clock$}). */
+  get clockOffsetMs(): number | undefined {
+    return this.clock.estimate?.offsetMs;
   }
 
   /** `cancelTime` of the last `cancelAllAfter` reply (undefined before one, or once disarmed). */
@@ -231,6 +256,7 @@ export class BitmexWebSocket {
       WebSocketCtor: o.WebSocketCtor ?? (WebSocketDefault as unknown as WebSocketCtor),
       authArgs,
       heartbeat: o.heartbeat,
+      ...(url === this.url ? { clock: this.clock } : {}),
       reconnect: o.reconnect,
     });
   }
@@ -256,7 +282,9 @@ export class BitmexWebSocket {
     switch (e.kind) {
       case 'table': {
         const admitted = this.topics.admit(e);
-        if (admitted !== undefined) this.feed(admitted);
+        if (admitted === undefined) return;
+        if (this.arrivals.observed) this.arrivals.next(admitted);
+        this.feed(admitted);
         return;
       }
       case 'ready':

@@ -31,7 +31,14 @@ export class ClockEstimator {
   private pingAt: number | undefined;
   private last: ClockEstimate | undefined;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /**
+   * @param now the local clock.
+   * @param onUpdate called with every new estimate.
+   */
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly onUpdate?: (estimate: ClockEstimate) => void,
+  ) {}
 
   /** The current estimate; undefined before any server stamp. */
   get estimate(): ClockEstimate | undefined {
@@ -87,6 +94,10 @@ export class ClockEstimator {
       best = { offsetMs: b.offsetMs, roundTripMs: rtt, uncertaintyMs: b.rttMs / 2, at: b.receivedMs };
     }
     if (best === undefined) return undefined;
-    return (this.last = Object.freeze(best));
+    const last = this.last;
+    if (last !== undefined && last.offsetMs === best.offsetMs && last.roundTripMs === best.roundTripMs && last.at === best.at) return last;
+    this.last = Object.freeze(best);
+    this.onUpdate?.(this.last);
+    return this.last;
   }
 }

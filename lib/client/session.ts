@@ -8,6 +8,7 @@ import { Observable, type Subscription } from 'rxjs';
 import type { WebSocketSubject } from 'rxjs/webSocket';
 import { BitmexApiError, BitmexConnectionError } from '../protocol/errors';
 import { FrameParseError, parseFrame, type Request, type ServerFrame } from '../protocol/frames';
+import type { ClockEstimator } from './clock';
 
 /** Heartbeat settings: ping after `idleMs` without a frame, declare dead `timeoutMs` later. */
 export interface HeartbeatOptions {
@@ -72,10 +73,18 @@ export interface SocketPort {
 
 /** Settings of a session. */
 export interface SessionSettings {
-  /** Makes fresh `authKeyExpires` args; a closure, so the secret is in no inspectable object. */
-  readonly authArgs: (() => readonly [string, number, string]) | undefined;
+  /**
+   * Makes fresh `authKeyExpires` args for a time (default now); a closure, so the secret is in
+   * no inspectable object. Given the server's time when the clock knows it.
+   */
+  readonly authArgs: ((nowMs?: number) => readonly [string, number, string]) | undefined;
   readonly heartbeat: Required<HeartbeatOptions> | false;
+  /** Learns the server's clock from the welcome and ping round trips. */
+  readonly clock?: ClockEstimator;
 }
+
+/** A `ping` this often keeps the round trip (and so the clock estimate) fresh on a busy socket. */
+const CLOCK_PING_MS = 30_000;
 
 const OPEN = 1;
 /** Close code reported when the heartbeat declares the socket dead. */
@@ -92,8 +101,11 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
     let framesSeen = 0;
     let heartbeat: ReturnType<typeof setTimeout> | undefined;
 
+    const clock = settings.clock;
+    let clockPing: ReturnType<typeof setInterval> | undefined;
     const send = (request: Request | 'ping'): boolean => {
       if (phase === 'over' || port.current()?.readyState !== OPEN) return false;
+      if (request === 'ping') clock?.pingSent();
       port.ws.next(request);
       return true;
     };
@@ -102,6 +114,7 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
       if (phase === 'over') return;
       phase = 'over';
       if (heartbeat !== undefined) clearTimeout(heartbeat);
+      if (clockPing !== undefined) clearInterval(clockPing);
       const error = new BitmexConnectionError(code, reason);
       port.sessionDown();
       subscriber.next({ kind: 'down', error });
@@ -128,14 +141,23 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
           subscriber.next(frame);
           return;
         case 'pong':
+          clock?.pong();
           return;
         case 'welcome':
           if (phase !== 'welcome') return;
+          if (clock !== undefined) {
+            clock.reset();
+            if (frame.timestamp !== undefined) clock.serverTime(Date.parse(frame.timestamp));
+            send('ping');
+            clockPing = setInterval(() => send('ping'), CLOCK_PING_MS);
+          }
           if (settings.authArgs === undefined) {
             ready(undefined);
           } else {
             phase = 'auth';
-            send({ op: 'authKeyExpires', args: settings.authArgs() });
+            // Sign with the server's time: a local clock off by a minute would make it "expired".
+            const offset = clock?.estimate?.offsetMs;
+            send({ op: 'authKeyExpires', args: offset === undefined ? settings.authArgs() : settings.authArgs(Date.now() + offset) });
           }
           return;
         case 'authenticated':
@@ -212,6 +234,7 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
     return () => {
       phase = 'over';
       if (heartbeat !== undefined) clearTimeout(heartbeat);
+      if (clockPing !== undefined) clearInterval(clockPing);
       closes.unsubscribe();
       texts.unsubscribe();
     };
