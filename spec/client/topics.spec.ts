@@ -124,6 +124,7 @@ async function slowServer(): Promise<{ url: string; received: string[]; close():
     };
     ws.on('message', (data) => {
       const text = String(data);
+      if (text === 'ping') return void ws.send('pong'); // the client measures round trips
       received.push(text);
       const request = JSON.parse(text) as { op: string; args: string[] };
       for (const topic of request.args) {
