@@ -258,6 +258,9 @@ export class BitmexWebSocket {
       heartbeat: o.heartbeat,
       ...(url === this.url ? { clock: this.clock } : {}),
       reconnect: o.reconnect,
+      connectTimeoutMs: o.connectTimeoutMs,
+      // Each failed or lost connection that will be retried: why, which attempt, when the next.
+      report: (error) => this.errors.next(error),
     });
   }
 

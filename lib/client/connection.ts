@@ -5,7 +5,10 @@
  */
 import { BehaviorSubject, Subject, defer, retry, share, throwError, timer, type Observable } from 'rxjs';
 import { webSocket, type WebSocketSubject } from 'rxjs/webSocket';
+import { BitmexConnectionError } from '../protocol/errors';
+import type { WelcomeFrame } from '../protocol/frames';
 import { backoffDelay } from './backoff';
+import { budgetDelayMs } from './connection-budget';
 import { onRefusedHandshake } from './refused-handshake';
 import {
   openSession,
@@ -42,6 +45,8 @@ export interface ConnectionSettings extends SessionSettings {
   readonly url: string;
   readonly WebSocketCtor: WebSocketCtor;
   readonly reconnect: Required<ReconnectOptions> | false;
+  /** Told of each failed or lost connection that will be retried: why, which attempt, when the next. */
+  readonly report?: (error: BitmexConnectionError) => void;
 }
 
 type CloseInfo = { readonly code: number; readonly reason: string; readonly target?: unknown };
@@ -65,6 +70,12 @@ export class Connection implements SocketPort {
   private stopped = false;
   private live: Session | undefined;
   private healthy: ReturnType<typeof setTimeout> | undefined;
+  /** The socket's own error of the current attempt (`connect ECONNREFUSED ...`, a refused handshake). */
+  private socketError: string | undefined;
+  /** Whether the current attempt got as far as a ready session. */
+  private wasReady = false;
+  /** Connections left this hour, from the last welcome's `limit.remaining`. */
+  private remaining: number | undefined;
 
   constructor(private readonly settings: ConnectionSettings) {
     this.ws = webSocket<unknown>({
@@ -77,6 +88,8 @@ export class Connection implements SocketPort {
     this.events$ = defer(() => {
       this.setStatus(this.attempt === 0 ? 'connecting' : 'reconnecting');
       this.refusedRetryAfterMs = 0;
+      this.socketError = undefined;
+      this.wasReady = false;
       return openSession(this, settings);
     }).pipe(
       retry({ delay: (e: unknown) => this.retryDelay(e) }),
@@ -141,6 +154,11 @@ export class Connection implements SocketPort {
     return function (url: string, protocols?: string | string[]) {
       const socket = (protocols === undefined ? new Base(url) : new Base(url, protocols)) as WebSocketLike;
       self.socket = socket;
+      // The close event of a failed attempt says only 1006; the error event says why.
+      (socket as unknown as { addEventListener(type: 'error', fn: (e: { message?: unknown; error?: { message?: unknown } }) => void): void }).addEventListener('error', (e) => {
+        const message = typeof e.message === 'string' ? e.message : typeof e.error?.message === 'string' ? e.error.message : undefined;
+        if (self.socket === socket && message !== undefined && message !== '') self.socketError = message;
+      });
       onRefusedHandshake(socket, (ms) => {
         self.refusedRetryAfterMs = ms;
       });
@@ -148,7 +166,13 @@ export class Connection implements SocketPort {
     } as unknown as WebSocketCtor;
   }
 
+  welcomed(frame: WelcomeFrame): void {
+    const remaining = frame.limit?.remaining;
+    if (typeof remaining === 'number') this.remaining = remaining;
+  }
+
   sessionReady(session: Session): void {
+    this.wasReady = true;
     this.live = session;
     this.setStatus('open');
     const reconnect = this.settings.reconnect;
@@ -173,10 +197,22 @@ export class Connection implements SocketPort {
       this.setStatus('closed');
       return throwError(() => e.error);
     }
-    const delay = Math.max(e.retryAfterMs, backoffDelay(this.attempt, reconnect.initialDelayMs, reconnect.maxDelayMs));
+    const delay = Math.max(e.retryAfterMs, backoffDelay(this.attempt, reconnect.initialDelayMs, reconnect.maxDelayMs), budgetDelayMs(this.remaining));
     this.attempt++;
     this.setStatus('reconnecting');
+    this.settings.report?.(this.failure(e.error, delay));
     return timer(delay);
+  }
+
+  /** Why this attempt ended, which it was and when the next starts, for `errors$`. */
+  private failure(lost: BitmexConnectionError, delay: number): BitmexConnectionError {
+    const why = [lost.code, this.socketError ?? lost.reason].filter((x) => x !== '').join(': ');
+    const what = this.wasReady ? 'connection lost' : `connection attempt failed`;
+    const ms = Math.round(delay);
+    return new BitmexConnectionError(lost.code, this.socketError ?? lost.reason, `${what} (${why}); retry ${this.attempt} in ${ms} ms`, {
+      attempt: this.attempt,
+      retryInMs: ms,
+    });
   }
 
   private setStatus(status: ConnectionStatus): void {

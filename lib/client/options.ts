@@ -35,6 +35,11 @@ export interface BitmexWebSocketOptions {
    * authentication. Needs keys. `close()` disarms it with `cancelAllAfter 0`.
    */
   readonly deadMansSwitch?: number | DeadMansSwitchOptions | false;
+  /**
+   * A socket that is not ready (welcome received, authentication answered) this long after it
+   * was opened is dropped and retried, reported on `errors$`. Default 10000, at least 100.
+   */
+  readonly connectTimeoutMs?: number;
 }
 
 /** Dead man's switch settings (object form of {@link BitmexWebSocketOptions.deadMansSwitch}). */
@@ -58,6 +63,7 @@ export interface ResolvedOptions {
   readonly heartbeat: Required<HeartbeatOptions> | false;
   readonly reconnect: Required<ReconnectOptions> | false;
   readonly deadMansSwitch: Required<DeadMansSwitchOptions> | undefined;
+  readonly connectTimeoutMs: number;
 }
 
 const NETWORKS: Readonly<Record<string, string>> = Object.freeze(
@@ -81,9 +87,12 @@ const RECONNECT_RESET_FLOOR_MS = 1000;
 const DMS_INTERVAL_MS = 15000;
 const DMS_INTERVAL_FLOOR_MS = 100;
 const DMS_TIMEOUT_FLOOR_MS = 5000;
+const CONNECT_TIMEOUT_MS = 10000;
+const CONNECT_TIMEOUT_FLOOR_MS = 100;
 
 const KNOWN: ReadonlySet<string> = new Set([
   'endpoint', 'apiKey', 'apiSecret', 'tableKeys', 'maxTableLength', 'WebSocketCtor', 'heartbeat', 'reconnect', 'deadMansSwitch',
+  'connectTimeoutMs',
 ]);
 
 function fail(name: string, what: string, got: unknown): never {
@@ -222,5 +231,6 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
     heartbeat: resolveHeartbeat(o.heartbeat),
     reconnect: resolveReconnect(o.reconnect),
     deadMansSwitch: resolveDeadMansSwitch(o.deadMansSwitch, apiKey !== undefined),
+    connectTimeoutMs: delay('connectTimeoutMs', o.connectTimeoutMs, CONNECT_TIMEOUT_MS, CONNECT_TIMEOUT_FLOOR_MS),
   };
 }

@@ -7,7 +7,7 @@
 import { Observable, type Subscription } from 'rxjs';
 import type { WebSocketSubject } from 'rxjs/webSocket';
 import { BitmexApiError, BitmexConnectionError } from '../protocol/errors';
-import { FrameParseError, parseFrame, type Request, type ServerFrame } from '../protocol/frames';
+import { FrameParseError, parseFrame, type Request, type ServerFrame, type WelcomeFrame } from '../protocol/frames';
 import type { ClockEstimator } from './clock';
 
 /** Heartbeat settings: ping after `idleMs` without a frame, declare dead `timeoutMs` later. */
@@ -69,6 +69,8 @@ export interface SocketPort {
   /** Told first when the session becomes ready, and when it goes down. */
   sessionReady(session: Session): void;
   sessionDown(): void;
+  /** Told of each welcome (it carries the connection budget's `limit.remaining`). */
+  welcomed?(frame: WelcomeFrame): void;
 }
 
 /** Settings of a session. */
@@ -81,12 +83,16 @@ export interface SessionSettings {
   readonly heartbeat: Required<HeartbeatOptions> | false;
   /** Learns the server's clock from the welcome and ping round trips. */
   readonly clock?: ClockEstimator;
+  /** A socket not ready (welcome and auth reply) this long after it was made is dropped and retried. */
+  readonly connectTimeoutMs?: number;
 }
 
 /** A `ping` this often keeps the round trip (and so the clock estimate) fresh on a busy socket. */
 const CLOCK_PING_MS = 30_000;
 
 const OPEN = 1;
+/** Close code reported when no welcome (or auth reply) came in time. */
+export const CONNECT_TIMEOUT_CLOSE = 4003;
 /** Close code reported when the heartbeat declares the socket dead. */
 export const HEARTBEAT_CLOSE = 4000;
 
@@ -110,11 +116,26 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
       return true;
     };
 
+    // A server that accepts the socket (and may even answer pings) but never welcomes: give up
+    // on this socket and let the connection retry, reported like any other failed attempt.
+    const connectTimeoutMs = settings.connectTimeoutMs;
+    let connectTimer: ReturnType<typeof setTimeout> | undefined =
+      connectTimeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            connectTimer = undefined;
+            if (phase !== 'welcome' && phase !== 'auth') return;
+            const socket = port.current();
+            lose(CONNECT_TIMEOUT_CLOSE, `no ${phase === 'welcome' ? 'welcome' : 'authentication reply'} within ${connectTimeoutMs} ms`);
+            if (socket !== undefined) terminate(socket);
+          }, connectTimeoutMs);
+
     const lose = (code: number, reason: string): void => {
       if (phase === 'over') return;
       phase = 'over';
       if (heartbeat !== undefined) clearTimeout(heartbeat);
       if (clockPing !== undefined) clearInterval(clockPing);
+      if (connectTimer !== undefined) clearTimeout(connectTimer);
       const error = new BitmexConnectionError(code, reason);
       port.sessionDown();
       subscriber.next({ kind: 'down', error });
@@ -124,6 +145,7 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
 
     const ready = (authError: BitmexApiError | undefined): void => {
       phase = 'ready';
+      if (connectTimer !== undefined) clearTimeout(connectTimer);
       const session: Session = { authenticated: settings.authArgs !== undefined && authError === undefined, authError, send };
       port.sessionReady(session);
       subscriber.next({ kind: 'ready', session });
@@ -151,6 +173,7 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
             send('ping');
             clockPing = setInterval(() => send('ping'), CLOCK_PING_MS);
           }
+          port.welcomed?.(frame);
           if (settings.authArgs === undefined) {
             ready(undefined);
           } else {
@@ -235,6 +258,7 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
       phase = 'over';
       if (heartbeat !== undefined) clearTimeout(heartbeat);
       if (clockPing !== undefined) clearInterval(clockPing);
+      if (connectTimer !== undefined) clearTimeout(connectTimer);
       closes.unsubscribe();
       texts.unsubscribe();
     };

@@ -33,12 +33,23 @@ export class BitmexConnectionError extends BitmexError {
   override name = 'BitmexConnectionError';
   /** WebSocket close code (1006 for an abrupt close, 4000 for a dead heartbeat). */
   readonly code: number;
-  /** Close reason given by the peer or by this library. */
+  /** Close reason given by the peer or by this library (or the socket's error, e.g. `connect ECONNREFUSED ...`). */
   readonly reason: string;
-  constructor(code: number, reason: string, message = `connection closed (${code}${reason ? `: ${reason}` : ''})`) {
+  /** Which reconnect attempt failed (1 = the first retry), when one is reported on `errors$`. */
+  readonly attempt: number | undefined;
+  /** When the next attempt starts, ms from the report; undefined when none will. */
+  readonly retryInMs: number | undefined;
+  constructor(
+    code: number,
+    reason: string,
+    message = `connection closed (${code}${reason ? `: ${reason}` : ''})`,
+    retry: { readonly attempt?: number; readonly retryInMs?: number } = {},
+  ) {
     super(redact(message));
     this.code = code;
     this.reason = redact(reason);
+    this.attempt = retry.attempt;
+    this.retryInMs = retry.retryInMs;
   }
 }
 

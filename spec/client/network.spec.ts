@@ -1,0 +1,127 @@
+/**
+ * Facing the real network (issue 14): every failed attempt is reported with its reason, attempt
+ * and next delay; a server that never welcomes times out and is retried; the welcome's
+ * connection budget bounds the backoff.
+ */
+import { createServer, type Server } from 'node:net';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
+import { BitmexConnectionError, BitmexWebSocket } from '../../lib';
+import { useSimulator } from '../support/simulator';
+import { waitFor } from '../support/helpers';
+
+const fx = useSimulator({ seed: 3 }, { reconnect: { initialDelayMs: 20, maxDelayMs: 80 } });
+
+function connectionErrors(c: BitmexWebSocket): BitmexConnectionError[] {
+  const out: BitmexConnectionError[] = [];
+  fx.keep(c.errors$.subscribe((e) => e instanceof BitmexConnectionError && out.push(e)));
+  return out;
+}
+
+/** A port nothing listens on (bound, then closed). */
+async function deadPort(): Promise<number> {
+  const s: Server = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const addr = s.address();
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return typeof addr === 'object' && addr ? addr.port : 0;
+}
+
+describe('each failed attempt reaches errors$', () => {
+  it('an unreachable endpoint: code, the socket error (ECONNREFUSED), attempt and next delay', async () => {
+    const port = await deadPort();
+    const c = fx.client({ endpoint: `ws://127.0.0.1:${port}/realtime` });
+    const errors = connectionErrors(c);
+    const statuses: string[] = [];
+    fx.keep(c.status$.subscribe((s) => statuses.push(s)));
+    await expect(c.connect()).rejects.toBeInstanceOf(BitmexConnectionError);
+    await waitFor(() => errors.length >= 3, 5000, 'three reported attempts');
+    expect(errors.slice(0, 3).map((e) => e.attempt)).toEqual([1, 2, 3]);
+    for (const e of errors) {
+      expect(e.code).toBe(1006);
+      expect(e.reason).toContain('ECONNREFUSED');
+      expect(e.message).toContain('ECONNREFUSED');
+      expect(e.retryInMs).toBeGreaterThanOrEqual(10);
+      expect(e.retryInMs).toBeLessThanOrEqual(80);
+    }
+    expect(statuses).toContain('reconnecting');
+  });
+
+  it('a refused handshake (HTTP 429): the status and the Retry-After wait', async () => {
+    fx.sim.refuseHandshakes(1, 1);
+    const c = fx.client();
+    const errors = connectionErrors(c);
+    await c.connect().catch(() => undefined);
+    await waitFor(() => errors.length >= 1);
+    expect(errors[0]?.message).toContain('429');
+    expect(errors[0]?.retryInMs).toBeGreaterThanOrEqual(1000);
+    await c.connect();
+  });
+
+  it('a lost connection says it was lost, as attempt 1', async () => {
+    const c = fx.client();
+    const errors = connectionErrors(c);
+    await c.connect();
+    fx.sim.dropAll({ abrupt: true });
+    await waitFor(() => errors.length >= 1);
+    expect(errors[0]?.message).toMatch(/^connection lost \(1006/);
+    expect(errors[0]?.attempt).toBe(1);
+  });
+});
+
+describe('a server that never sends the welcome', () => {
+  let http: HttpServer;
+  let wss: WebSocketServer;
+  let url: string;
+  let connections = 0;
+
+  beforeEach(async () => {
+    connections = 0;
+    http = createHttpServer();
+    wss = new WebSocketServer({ server: http });
+    // Answers pings (so the heartbeat is happy) but never welcomes.
+    wss.on('connection', (ws: WsSocket) => {
+      connections++;
+      ws.on('message', (d) => d.toString() === 'ping' && ws.send('pong'));
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const addr = http.address();
+    url = `ws://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/realtime`;
+  });
+
+  afterEach(async () => {
+    for (const ws of wss.clients) ws.terminate();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+  });
+
+  it('connect() times out, the attempt is reported and retried', async () => {
+    const c = fx.client({ endpoint: url, connectTimeoutMs: 300, heartbeat: { idleMs: 50, timeoutMs: 1000 } });
+    const errors = connectionErrors(c);
+    const failure = await c.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(failure).toBeInstanceOf(BitmexConnectionError);
+    expect((failure as BitmexConnectionError).message).toContain('no welcome within 300 ms');
+    await waitFor(() => connections >= 2 && errors.length >= 1, 5000, 'a retry');
+    expect(errors[0]?.code).toBe(4003);
+    expect(errors[0]?.attempt).toBe(1);
+  });
+});
+
+describe('the hourly connection budget', () => {
+  const low = useSimulator({ seed: 3, connectionBudget: 51 }, { reconnect: { initialDelayMs: 20, maxDelayMs: 80 } });
+
+  it('bounds the backoff once the welcome says few connections are left', async () => {
+    const c = low.client();
+    const errors: BitmexConnectionError[] = [];
+    low.keep(c.errors$.subscribe((e) => e instanceof BitmexConnectionError && errors.push(e)));
+    await c.connect(); // welcome: remaining 50
+    low.sim.dropAll({ abrupt: true });
+    await waitFor(() => errors.length >= 1);
+    // 50 connections left for the hour: at least 72 s between them, whatever the backoff says.
+    expect(errors[0]?.retryInMs).toBeGreaterThanOrEqual(72_000);
+    expect(low.sim.stats().handshakes.accepted).toBe(1);
+  });
+});
