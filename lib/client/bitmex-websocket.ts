@@ -1,16 +1,16 @@
 /**
  * `BitmexWebSocket`: the BitMEX realtime API as RxJS observables. It wires the steps a frame
  * takes: the socket subject and its sessions (./connection, ./session), the topics that admit
- * the frame's rows (./topics), `scan` through the reducer, and the operators (../operators)
+ * the frame's rows (./topics), `scan` through the reducer (./table-states), and the operators (../operators)
  * that turn states into `table$`, `changes$` and `book$`.
  * @module
  */
-import { filter, firstValueFrom, map, merge, NEVER, Observable, ReplaySubject, scan, Subject, Subscription, takeUntil, throwIfEmpty } from 'rxjs';
+import { filter, firstValueFrom, map, merge, NEVER, Observable, ReplaySubject, Subject, Subscription, takeUntil, throwIfEmpty } from 'rxjs';
 import WebSocketDefault from 'isomorphic-ws';
 import { BitmexApiError, BitmexError, BitmexInconsistencyError } from '../protocol/errors';
 import { splitTopic, topicOf, type FrameParseError, type TableFrame } from '../protocol/frames';
 import type { RowOf } from '../protocol/rows';
-import { clearImage, emptyTables, reduceTables, rowsOf, type Change, type TablesState } from '../reducer/reducer';
+import { rowsOf, type Change, type TablesState } from '../reducer/reducer';
 import type { DepthSnapshot } from '../views/grouped-book';
 import { parseTimestamp } from '../protocol/timestamp';
 import { measureLatency, type LatencyReport } from '../views/latency';
@@ -23,19 +23,13 @@ import { Connection, type ConnectionStatus, type WebSocketCtor } from './connect
 import { DeadMansSwitch } from './dead-mans-switch';
 import { resolveOptions, type BitmexWebSocketOptions, type ResolvedOptions } from './options';
 import { terminate, type SessionEvent } from './session';
-import { guardFrame, guardReduce } from './frame-guard';
+import { guardFrame } from './frame-guard';
 import { storageOf, type BookOptions, type Storage } from './storage';
+import { TableStates } from './table-states';
 import { Topics, type Endpoint } from './topics';
 
 export { resolveEndpoint, type BitmexWebSocketOptions, type DeadMansSwitchOptions, type Endpointish } from './options';
 export type { BookOptions, Storage } from './storage';
-
-/** What the reducer scans: admitted table frames, and images to forget. */
-type TablesInput = TableFrame | { readonly kind: 'drop'; readonly table: string; readonly filter: Readonly<Record<string, string>> };
-
-function reduceInput(state: TablesState, input: TablesInput): TablesState {
-  return 'kind' in input && input.kind === 'drop' ? clearImage(state, input.table, input.filter) : reduceTables(state, input as TableFrame);
-}
 
 /**
  * A BitMEX realtime client. One socket per endpoint, opened on first use and kept until
@@ -82,18 +76,12 @@ export class BitmexWebSocket {
   private platform: Connection | undefined;
   private readonly topics: Topics;
   private readonly errors = new Subject<BitmexError | FrameParseError>();
-  /** Admitted frames and image drops, scanned into {@link states}. */
-  private readonly input = new Subject<TablesInput>();
-  /** Every reducer state after the current one. */
-  private readonly states = new Subject<TablesState>();
+  /** Admitted frames and image drops, scanned through the reducer. */
+  private readonly tables: TableStates;
   /** Emits once, on close: every stream completes. */
   private readonly ended = new Subject<void>();
   private readonly running = new Subscription();
   private readonly started = new Set<Endpoint>();
-  private state: TablesState;
-  /** Inputs that arrived while a state was being delivered wait for that delivery to end. */
-  private feeding = false;
-  private readonly pending: TablesInput[] = [];
   private deadMansSwitch: DeadMansSwitch | undefined;
   private lastCancelTime: Date | undefined;
   private closed = false;
@@ -105,14 +93,15 @@ export class BitmexWebSocket {
     const o = resolveOptions(options);
     this.options = o;
     this.url = o.url;
-    this.state = this.emptyState();
-    this.running.add(
-      this.input.pipe(scan(guardReduce(reduceInput, (error) => this.reduceFailed(error)), this.state)).subscribe((state) => {
-        this.state = state;
-        this.states.next(state);
-        this.resyncInconsistent(state);
-      }),
+    this.tables = new TableStates(
+      {
+        ...(o.tableKeys !== undefined ? { tableKeys: o.tableKeys } : {}),
+        ...(o.maxTableLength !== undefined ? { maxTableLength: o.maxTableLength } : {}),
+      },
+      (error) => this.reduceFailed(error),
     );
+    // The streams report the end; this only resyncs.
+    this.running.add(this.tables.next$.subscribe({ next: (state) => this.resyncInconsistent(state), error: () => undefined }));
     this.main = this.connection(this.url, o.authArgs);
     this.status$ = this.main.status$.asObservable();
     this.errors$ = this.errors.asObservable();
@@ -121,10 +110,10 @@ export class BitmexWebSocket {
     this.topics = new Topics({
       session: (endpoint) => (endpoint === 'main' ? this.main : this.platform)?.session,
       start: (endpoint) => this.start(endpoint),
-      drop: (table, filter) => this.feed({ kind: 'drop', table, filter }),
-      symbolsOf: (table) => new Set(rowsOf(this.state, table).map((r) => r.symbol).filter((s): s is string => typeof s === 'string')),
+      drop: (table, filter) => this.tables.feed({ kind: 'drop', table, filter }),
+      symbolsOf: (table) => new Set(rowsOf(this.tables.current, table).map((r) => r.symbol).filter((s): s is string => typeof s === 'string')),
     });
-    this.storage = storageOf(() => this.state);
+    this.storage = storageOf(() => this.tables.current);
   }
 
   /** The trading endpoint's rxjs socket subject (raw frames). Prefer the streams. */
@@ -170,8 +159,8 @@ export class BitmexWebSocket {
    */
   table$<T extends string>(table: T, symbol?: string | readonly string[]): Observable<RowOf<T>> {
     return this.follow(table, symbol, (live) => ({
-      current: live.flatMap((topic) => rowsOf(this.state, table, splitTopic(topic).symbol) as readonly RowOf<T>[]),
-      next: this.states.pipe(tableOf$(table, symbol)),
+      current: live.flatMap((topic) => rowsOf(this.tables.current, table, splitTopic(topic).symbol) as readonly RowOf<T>[]),
+      next: this.tables.next$.pipe(tableOf$(table, symbol)),
     }));
   }
 
@@ -180,10 +169,10 @@ export class BitmexWebSocket {
     return this.follow(table, symbol, (live) => ({
       current: live.map((topic): Change => {
         const sym = splitTopic(topic).symbol;
-        const rows = rowsOf(this.state, table, sym);
+        const rows = rowsOf(this.tables.current, table, sym);
         return Object.freeze(sym === undefined ? { table, action: 'partial', rows } : { table, action: 'partial', symbol: sym, rows });
       }),
-      next: this.states.pipe(changesOf$(table, symbol)),
+      next: this.tables.next$.pipe(changesOf$(table, symbol)),
     }));
   }
 
@@ -205,7 +194,7 @@ export class BitmexWebSocket {
     // The book view sees the current state first (if its topic is live), then every next one.
     const book = this.follow(table, symbol, (live) => ({
       current: [],
-      next: followFrom(live.length > 0 ? [this.state] : [], this.states).pipe(view),
+      next: followFrom(live.length > 0 ? [this.tables.current] : [], this.tables.next$).pipe(view),
     }));
     // Grouping checks against the instrument's tick size; totals value contracts by its multiplier.
     const instrument = (group !== undefined && tickSize === undefined) || cumulative === true;
@@ -287,7 +276,7 @@ export class BitmexWebSocket {
         const admitted = this.topics.admit(e);
         if (admitted === undefined) return;
         if (this.arrivals.observed) this.arrivals.next(admitted);
-        this.feed(admitted);
+        this.tables.feed(admitted);
         return;
       }
       case 'ready':
@@ -325,39 +314,16 @@ export class BitmexWebSocket {
     }
   }
 
-  private emptyState(): TablesState {
-    const o = this.options;
-    return emptyTables({
-      ...(o.tableKeys !== undefined ? { tableKeys: o.tableKeys } : {}),
-      ...(o.maxTableLength !== undefined ? { maxTableLength: o.maxTableLength } : {}),
-    });
-  }
-
   /**
-   * Last resort (the reducer is not meant to throw on frame content): report, go on from empty
-   * tables (the old chain may be half-updated), and replace the sockets so every observed topic
-   * comes back from a fresh partial.
+   * Last resort (the reducer is not meant to throw on frame content): report, and replace the
+   * sockets so every observed topic comes back from a fresh partial (the states go on from
+   * empty tables: the old chain may be half-updated).
    */
-  private reduceFailed(error: FrameParseError): TablesState {
+  private reduceFailed(error: FrameParseError): void {
     this.errors.next(error);
     for (const c of [this.main, this.platform]) {
       const socket = c?.current();
       if (socket !== undefined) terminate(socket);
-    }
-    return this.emptyState();
-  }
-
-  private feed(input: TablesInput): void {
-    if (this.feeding) {
-      this.pending.push(input);
-      return;
-    }
-    this.feeding = true;
-    try {
-      this.input.next(input);
-      while (this.pending.length > 0) this.input.next(this.pending.shift() as TablesInput);
-    } finally {
-      this.feeding = false;
     }
   }
 
@@ -382,7 +348,8 @@ export class BitmexWebSocket {
     if (fatal === undefined) this.deadMansSwitch?.disarm();
     this.topics.close();
     const stopping = Promise.all([this.main.stop(), this.platform?.stop()]);
-    if (fatal !== undefined) this.states.error(fatal);
+    // Streams error with `fatal`, or complete.
+    this.tables.end(fatal);
     this.ended.next();
     this.errors.complete();
     await stopping;

@@ -14,7 +14,6 @@ import {
   openSession,
   SocketLost,
   terminate,
-  type HeartbeatOptions,
   type Session,
   type SessionEvent,
   type SessionSettings,

@@ -12,7 +12,7 @@ export class DeadMansSwitch {
   private armedOn: Session | undefined;
   private readonly subscription: Subscription;
 
-  constructor(events$: Observable<SessionEvent>, private readonly options: Required<DeadMansSwitchOptions>) {
+  constructor(events$: Observable<SessionEvent>, options: Required<DeadMansSwitchOptions>) {
     this.subscription = events$
       .pipe(
         filter((e): e is Extract<SessionEvent, { kind: 'ready' | 'down' }> => e.kind === 'ready' || e.kind === 'down'),

@@ -8,13 +8,14 @@
  */
 import { Observable, share, type Subscriber } from 'rxjs';
 import { BitmexApiError, type BitmexError } from '../protocol/errors';
-import { splitTopic, type DataFrame, type ErrorFrame, type Request, type Row } from '../protocol/frames';
+import { splitTopic, type DataFrame, type ErrorFrame } from '../protocol/frames';
 import { PLATFORM_TABLES, PRIVATE_TABLES } from '../protocol/tables';
 import { backoffDelay } from './backoff';
+import { refusedTopics, topicsOf } from './refusals';
 import type { Session } from './session';
+import { admitFrame, fedOnlyBy, type Endpoint, type TableTopics, type Topic } from './topic-images';
 
-/** Which connection a topic lives on. */
-export type Endpoint = 'main' | 'platform';
+export type { Endpoint } from './topic-images';
 
 /** What the topics need from the client. */
 export interface TopicsLink {
@@ -26,35 +27,6 @@ export interface TopicsLink {
   drop(table: string, filter: Readonly<Record<string, string>>): void;
   /** The symbols that have rows in the current image of `table`. */
   symbolsOf(table: string): Iterable<string>;
-}
-
-/** Server-side state of a topic as far as this client knows. */
-type ServerState = 'none' | 'subscribing' | 'subscribed' | 'unsubscribing';
-
-interface Topic {
-  readonly name: string;
-  readonly table: string;
-  readonly symbol: string | undefined;
-  readonly endpoint: Endpoint;
-  /** The one subscriber `share` keeps while the topic has observers. */
-  observer: Subscriber<never> | undefined;
-  server: ServerState;
-  /** `awaiting`: a partial was asked for; `live`: it arrived and deltas apply. */
-  image: 'none' | 'awaiting' | 'live';
-  /** Order of the partial requests, to give a partial without `filter` to the oldest. */
-  awaitSeq: number;
-  /** When a rate-limited subscribe may go out again (0: not waiting). */
-  retryAt: number;
-  retries: number;
-  resyncTimer: ReturnType<typeof setTimeout> | undefined;
-  lastResyncAt: number;
-  resyncs: number;
-}
-
-/** The observed topics of one table: the whole-table one and the per-symbol ones. */
-interface TableTopics {
-  whole: Topic | undefined;
-  readonly bySymbol: Map<string, Topic>;
 }
 
 const RETRY_INITIAL_MS = 1000;
@@ -113,20 +85,7 @@ export class Topics {
    */
   admit(frame: DataFrame): DataFrame | undefined {
     const t = this.tables.get(frame.table);
-    if (t === undefined) return undefined;
-    if (frame.action === 'partial') return this.claimPartial(t, frame);
-    const rows = frame.data;
-    let kept: Row[] | undefined;
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i] as Row;
-      if (feeds(t, row)) {
-        if (kept !== undefined) kept.push(row);
-      } else if (kept === undefined) {
-        kept = rows.slice(0, i) as Row[];
-      }
-    }
-    if (kept === undefined) return frame;
-    return kept.length === 0 ? undefined : { kind: 'table', table: frame.table, action: frame.action, data: kept };
+    return t === undefined ? undefined : admitFrame(t, frame);
   }
 
   /**
@@ -203,7 +162,7 @@ export class Topics {
   onError(endpoint: Endpoint, frame: ErrorFrame): boolean {
     const op = frame.request?.op;
     if (op !== 'subscribe' && op !== 'unsubscribe') return false;
-    const requested = argsOf(frame.request)
+    const requested = topicsOf(frame.request)
       .map((a) => this.topics.get(a))
       .filter((t): t is Topic => t !== undefined && t.endpoint === endpoint);
     if (op === 'unsubscribe') {
@@ -211,16 +170,7 @@ export class Topics {
       for (const t of requested) if (t.server === 'unsubscribing') this.onUnsubscribed(t.name);
       return false;
     }
-    // BitMEX answers a multi-topic subscribe topic by topic, each reply repeating the whole
-    // request: the error belongs to the topic it names, else to the ones still unconfirmed.
-    const words = wordsOf(frame.error);
-    let targets = requested.filter((t) => t.server === 'subscribing' && (words.has(t.name) || words.has(t.table)));
-    if (targets.length === 0) {
-      targets = requested.filter((t) => t.server === 'subscribing');
-      if (frame.status === 401 && targets.some((t) => PRIVATE_TABLES.has(t.table))) {
-        targets = targets.filter((t) => PRIVATE_TABLES.has(t.table));
-      }
-    }
+    const targets = refusedTopics(frame, requested);
     if (targets.length === 0) return false;
     if (frame.status === 429 || frame.status === 503) {
       // One retry for every topic the refusal covers, so they go out again in one request.
@@ -291,48 +241,9 @@ export class Topics {
     this.schedule();
   }
 
-  /**
-   * Forgets the rows only `t` feeds: a symbol's own rows unless the whole table's image is live,
-   * the whole table's rows except those of symbols with a topic of their own; everything once
-   * no topic of the table is observed.
-   */
+  /** Forgets the rows only `t` feeds (see {@link fedOnlyBy}). */
   private dropFed(t: Topic): void {
-    const tt = this.tables.get(t.table);
-    if (tt === undefined) {
-      this.link.drop(t.table, {});
-      return;
-    }
-    if (t.symbol !== undefined) {
-      if (tt.whole !== t && tt.whole?.image === 'live' && tt.bySymbol.get(t.symbol) !== t) return;
-      this.link.drop(t.table, { symbol: t.symbol });
-      return;
-    }
-    if (tt.bySymbol.size === 0) {
-      this.link.drop(t.table, {});
-      return;
-    }
-    for (const symbol of [...this.link.symbolsOf(t.table)]) {
-      if (tt.bySymbol.get(symbol)?.image !== 'live') this.link.drop(t.table, { symbol });
-    }
-  }
-
-  private claimPartial(t: TableTopics, frame: DataFrame & { action: 'partial' }): DataFrame | undefined {
-    const filter = frame.filter;
-    let topic: Topic | undefined;
-    if (filter !== undefined) {
-      const symbol = filter.symbol;
-      topic = (typeof symbol === 'string' ? t.bySymbol.get(symbol) : undefined) ?? t.whole;
-    } else {
-      // No filter: the oldest topic awaiting a partial, preferably the one its rows name.
-      const named = frame.data[0]?.symbol;
-      const byName = typeof named === 'string' ? t.bySymbol.get(named) : undefined;
-      topic = byName?.image === 'awaiting' ? byName : oldestAwaiting(t);
-    }
-    if (topic === undefined || topic.image === 'none') return undefined;
-    topic.image = 'live';
-    if (filter !== undefined || topic.symbol === undefined) return frame;
-    // One symbol's partial must never wipe another symbol's image.
-    return { ...frame, filter: { symbol: topic.symbol } };
+    for (const filter of fedOnlyBy(this.tables.get(t.table), t, () => this.link.symbolsOf(t.table))) this.link.drop(t.table, filter);
   }
 
   private fail(t: Topic, error: BitmexError): void {
@@ -412,33 +323,3 @@ export class Topics {
   }
 }
 
-/** Whether an observed topic has a live image for `row`: its symbol's topic, else the whole table's. */
-function feeds(t: TableTopics, row: Row): boolean {
-  const symbol = row.symbol;
-  const own = typeof symbol === 'string' ? t.bySymbol.get(symbol) : undefined;
-  return (own ?? t.whole)?.image === 'live';
-}
-
-function oldestAwaiting(t: TableTopics): Topic | undefined {
-  let best = t.whole?.image === 'awaiting' ? t.whole : undefined;
-  for (const topic of t.bySymbol.values()) {
-    if (topic.image === 'awaiting' && (best === undefined || topic.awaitSeq < best.awaitSeq)) best = topic;
-  }
-  return best;
-}
-
-/** Splits an error text into words that may name a topic or table. */
-function wordsOf(text: string): Set<string> {
-  const words = new Set<string>();
-  for (const w of text.match(/[A-Za-z0-9_:.*-]+/g) ?? []) {
-    words.add(w);
-    words.add(w.replace(/\.+$/, ''));
-  }
-  return words;
-}
-
-function argsOf(request: Request | undefined): string[] {
-  const args = request?.args;
-  if (Array.isArray(args)) return args.filter((a): a is string => typeof a === 'string');
-  return typeof args === 'string' ? [args] : [];
-}

@@ -1,0 +1,44 @@
+/**
+ * Which topics an error frame answering a subscribe refuses. BitMEX answers a multi-topic
+ * subscribe topic by topic, each reply repeating the whole request.
+ * @module
+ */
+import type { ErrorFrame, Request } from '../protocol/frames';
+import { PRIVATE_TABLES } from '../protocol/tables';
+
+/** What a refusal needs to know of a topic. */
+interface Requested {
+  readonly name: string;
+  readonly table: string;
+  readonly server: string;
+}
+
+/** The topic names a request asked for. */
+export function topicsOf(request: Request | undefined): string[] {
+  const args = request?.args;
+  if (Array.isArray(args)) return args.filter((a): a is string => typeof a === 'string');
+  return typeof args === 'string' ? [args] : [];
+}
+
+/**
+ * The requested topics an error refuses: the one its text names, else those still unconfirmed
+ * (for a 401, the private ones among them) — never a live one.
+ */
+export function refusedTopics<T extends Requested>(frame: ErrorFrame, requested: readonly T[]): T[] {
+  const words = wordsOf(frame.error);
+  const pending = requested.filter((t) => t.server === 'subscribing');
+  const named = pending.filter((t) => words.has(t.name) || words.has(t.table));
+  if (named.length > 0) return named;
+  if (frame.status === 401 && pending.some((t) => PRIVATE_TABLES.has(t.table))) return pending.filter((t) => PRIVATE_TABLES.has(t.table));
+  return pending;
+}
+
+/** Splits an error text into words that may name a topic or table. */
+function wordsOf(text: string): Set<string> {
+  const words = new Set<string>();
+  for (const w of text.match(/[A-Za-z0-9_:.*-]+/g) ?? []) {
+    words.add(w);
+    words.add(w.replace(/\.+$/, ''));
+  }
+  return words;
+}
