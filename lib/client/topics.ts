@@ -213,6 +213,11 @@ export class Topics {
       this.topics.set(name, t);
     }
     t.observer = observer;
+    if (t.server === 'subscribing' && t.image === 'none') {
+      // Left and observed again before its partial came: that partial is still on its way.
+      t.image = 'awaiting';
+      t.awaitSeq = ++this.awaitSeq;
+    }
     let tt = this.tables.get(t.table);
     if (tt === undefined) this.tables.set(t.table, (tt = { whole: undefined, bySymbol: new Map() }));
     if (t.symbol === undefined) tt.whole = t;
@@ -302,6 +307,10 @@ export class Topics {
         t.image = 'awaiting';
         t.awaitSeq = ++this.awaitSeq;
         subscribe[t.endpoint].push(t.name);
+      } else if (t.observer !== undefined && t.server === 'subscribed' && t.image === 'none') {
+        // Left and observed again within one tick: its image was dropped, so get a fresh partial.
+        t.server = 'unsubscribing';
+        unsubscribe[t.endpoint].push(t.name);
       } else if (t.observer === undefined && (t.server === 'subscribed' || t.server === 'subscribing')) {
         t.server = 'unsubscribing';
         unsubscribe[t.endpoint].push(t.name);
