@@ -9,7 +9,9 @@ import { emptyTables, reduceTables } from '../lib/reducer/reducer';
 import type { TablesState } from '../lib/reducer/reducer';
 import type { Row, TableFrame } from '../lib/protocol/frames';
 import type { BenchFrames } from './frames';
-import { BookSide } from '../lib/book/l2-book';
+import { ROW_ID } from '../lib/book/book-side';
+import { emptyTree, found, nextToken, remove, set } from '../lib/book/sorted-tree';
+import type { TNode } from '../lib/book/sorted-tree';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const deltaParser = require('bitmex-realtime-api/lib/deltaParser') as {
@@ -70,60 +72,54 @@ export function ringCase(f: BenchFrames): BenchCase {
 }
 
 /**
- * JSON.parse + the least a book stored like the reducer's must do per row (`--case=minimal`):
- * look the id up, freeze and keep the row, place inserts and deletes in price order (the same
- * {@link BookSide} calls as the reducer: its columns, id index, js-sdsl tree and reuse of
- * emptied levels, so the same JIT code), emit a state holding the batch (its change list not
- * built, as the reducer's one-batch states). Nothing else: no checks of side, id or price, no
- * sparse updates, no view bookkeeping beyond BookSide's own, no unknown-row detection, no other
- * symbols or tables. Not a usable reducer: a lower bound for this design.
+ * JSON.parse + the least a persistent book stored like the reducer's must do per row
+ * (`--case=minimal`): freeze the row and put it into (or take it out of) a persistent B+tree per
+ * side by its price, one edit token per frame, and emit a state holding the new roots and the
+ * batch. Nothing else: no id index (so no price moves, no rows without a price), no checks of
+ * side, id or price, no sparse updates, no unknown-row detection, no other symbols or tables.
+ * Not a usable reducer: a lower bound for this design.
  */
 export function minimalCase(f: BenchFrames): BenchCase {
-  let bids = new BookSide(true);
-  let asks = new BookSide(false);
-  let version = 0;
-  const apply = (action: string, r: Row): Row | undefined => {
-    const side = r.side === 'Buy' ? bids : asks;
+  let bids: TNode<Row> = emptyTree();
+  let asks: TNode<Row> = emptyTree();
+  const apply = (action: string, r: Row, t: number): Row | undefined => {
+    const bid = r.side === 'Buy';
+    const key = bid ? -(r.price as number) : (r.price as number);
     const id = r.id as number;
-    const price = r.price as number;
-    if (action === 'insert') {
-      side.place(price, id, Object.freeze(r), r.size as number);
-      return r;
-    }
-    const i = side.ids.get(id);
-    if (i === undefined) return undefined;
     if (action === 'delete') {
-      const old = side.rows[i];
-      side.remove(i);
-      return old;
+      if (bid) bids = remove(bids, key, id, t, ROW_ID);
+      else asks = remove(asks, key, id, t, ROW_ID);
+      return found.old as Row | undefined;
     }
-    if (price !== side.price[i]) side.move(i, price);
-    side.set(i, Object.freeze(r), r.size as number);
-    return r;
+    const row = Object.freeze(r);
+    if (bid) bids = set(bids, key, id, row, t, ROW_ID);
+    else asks = set(asks, key, id, row, t, ROW_ID);
+    return action === 'update' && !found.hit ? undefined : row;
   };
   return {
-    name: 'JSON.parse + minimal book (lower bound)',
+    name: 'JSON.parse + minimal persistent book (lower bound)',
     setup() {
-      bids = new BookSide(true);
-      asks = new BookSide(false);
-      for (const r of (JSON.parse(f.partial) as TableFrame).data) apply('insert', r);
+      bids = emptyTree();
+      asks = emptyTree();
+      const t = nextToken();
+      for (const r of (JSON.parse(f.partial) as TableFrame).data) apply('insert', r, t);
     },
     run(from, to) {
       const frames = f.frames;
       let state: unknown;
       for (let i = from; i < to; i++) {
         const frame = JSON.parse(frames[i] as string) as TableFrame;
+        const t = nextToken();
         const data = frame.data;
         let rows = data;
         for (let j = 0; j < data.length; j++) {
-          const row = apply(frame.action, data[j] as Row);
+          const row = apply(frame.action, data[j] as Row, t);
           if (row !== data[j]) {
             if (rows === data) rows = data.slice();
             (rows as (Row | undefined)[])[j] = row;
           }
         }
-        // Like the reducer's state: the change list of a one-batch frame is built on first read.
-        state = { version: ++version, table: frame.table, action: frame.action, symbol: f.symbol, rows };
+        state = { bids, asks, table: frame.table, action: frame.action, symbol: f.symbol, rows };
       }
       if (state !== undefined) sink++;
     },

@@ -56,7 +56,6 @@ export {
   makeKey,
   bookOf,
   createBookView,
-  StaleStateError,
   type ReducerOptions,
   type TablesState,
   type Change,

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import type { Row, TableFrame } from '../../lib/protocol/frames';
-import { bookOf, clearImage, createBookView, emptyTables, makeKey, reduceTables, rowsOf, StaleStateError } from '../../lib/reducer/reducer';
+import { bookOf, clearImage, createBookView, emptyTables, makeKey, reduceTables, rowsOf } from '../../lib/reducer/reducer';
 import type { BookLevel, BookSnapshot, TablesState } from '../../lib/reducer/reducer';
 
 type Filter = Record<string, unknown>;
@@ -146,8 +146,10 @@ function toFrame(o: Exclude<Op, { kind: 'clear' }>): TableFrame {
 describe('reducer vs naive model', () => {
   it('agree on rows, top-N books and reports; emitted values never change', () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 40 }), fc.integer(), (ops, seed) => {
         const model = new Model();
+        // Every state of the run, with the model's image at that step, read again afterwards.
+        const history: { state: TablesState; rows: Record<string, string[]>; tops: { bids: BookLevel[]; asks: BookLevel[] }[] }[] = [];
         let state: TablesState = emptyTables();
         const views = SYMBOLS.map((s) => createBookView(s, { depth: DEPTH }));
         const lastView: (BookSnapshot | undefined)[] = SYMBOLS.map(() => undefined);
@@ -156,7 +158,12 @@ describe('reducer vs naive model', () => {
           const prev = state;
           const expected = model.apply(o);
           state = o.kind === 'clear' ? clearImage(state, o.table, o.filter) : reduceTables(state, toFrame(o));
-          expect(() => rowsOf(prev, 'thing')).toThrow(StaleStateError);
+          void prev;
+          history.push({
+            state,
+            rows: { orderBookL2: byJson(model.rows('orderBookL2')), thing: byJson(model.rows('thing')) },
+            tops: SYMBOLS.map((s) => model.top(s)),
+          });
 
           if (o.kind !== 'clear') {
             const changed = state.changes.flatMap((c) => c.rows);
@@ -184,6 +191,33 @@ describe('reducer vs naive model', () => {
             }
             // The view's latest snapshot shows the current top N.
             expect({ bids: lastView[i]?.bids, asks: lastView[i]?.asks }).toEqual(model.top(s));
+          });
+        }
+        // Afterwards, every state in random order: each still reads as the model did at its step,
+        // and book views fed states out of order still show the right top.
+        const order = history.map((_, i) => i);
+        let x = seed >>> 0;
+        for (let i = order.length - 1; i > 0; i--) {
+          x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+          const j = x % (i + 1);
+          [order[i], order[j]] = [order[j] as number, order[i] as number];
+        }
+        const lateViews = SYMBOLS.map((s) => createBookView(s, { depth: DEPTH }));
+        const lateLast: (BookSnapshot | undefined)[] = SYMBOLS.map(() => undefined);
+        for (const i of order) {
+          const h = history[i] as (typeof history)[number];
+          for (const t of ['orderBookL2', 'thing']) expect(byJson(rowsOf(h.state, t))).toEqual(h.rows[t]);
+          SYMBOLS.forEach((s, k) => {
+            const book = bookOf(h.state, s, { depth: DEPTH });
+            const fromView = (lateViews[k] as { next(st: TablesState): BookSnapshot | undefined }).next(h.state);
+            if (book === undefined) {
+              expect(fromView).toBeUndefined();
+              lateLast[k] = undefined;
+              return;
+            }
+            expect({ bids: book.bids, asks: book.asks }).toEqual(h.tops[k]);
+            if (fromView !== undefined) lateLast[k] = fromView;
+            expect({ bids: lateLast[k]?.bids, asks: lateLast[k]?.asks }).toEqual(h.tops[k]);
           });
         }
         for (const e of emitted) {

@@ -7,7 +7,6 @@ import {
   parseTimestamp,
   reduceTables,
   rowsOf,
-  StaleStateError,
   tablesOf,
 } from '../../lib/reducer/reducer';
 import type { ReducerOptions, TablesState } from '../../lib/reducer/reducer';
@@ -401,14 +400,17 @@ describe('immutability and stale states', () => {
     expect(second).toEqual({ symbol: 'XBTUSD', lastPrice: 2, markPrice: 1 });
   });
 
-  it('throws StaleStateError when an older state is read or reduced', () => {
+  it('keeps every state readable: an older state reads as it was and can be reduced again (a branch)', () => {
     const s1 = run([L2_PARTIAL_XBT]);
-    const s2 = reduceTables(s1, l2('update', { symbol: 'XBTUSD', id: 8797789500, side: 'Sell', size: 1 }));
-    expect(s2.version).toBeGreaterThan(s1.version);
-    expect(() => rowsOf(s1, 'orderBookL2')).toThrow(StaleStateError);
-    expect(() => reduceTables(s1, l2('update', { symbol: 'XBTUSD', id: 8797789500, side: 'Sell', size: 2 }))).toThrow(StaleStateError);
-    expect(() => tablesOf(s1)).toThrow(/stale reducer state/);
+    const s2 = reduceTables(s1, l2('update', { symbol: 'XBTUSD', id: 8797789500, side: 'Sell', size: 1, price: 22105 }));
+    expect(rowsOf(s1, 'orderBookL2', 'XBTUSD').find((r) => r.id === 8797789500)?.size).toBe(375300);
+    expect(rowsOf(s2, 'orderBookL2', 'XBTUSD').find((r) => r.id === 8797789500)?.size).toBe(1);
+    // A branch from s1: s2 stays as it was.
+    const b = reduceTables(s1, l2('delete', { symbol: 'XBTUSD', id: 8797789500, side: 'Sell', price: 22105 }));
+    expect(rowsOf(b, 'orderBookL2', 'XBTUSD')).toHaveLength(3);
     expect(rowsOf(s2, 'orderBookL2', 'XBTUSD')).toHaveLength(4);
+    expect(rowsOf(s1, 'orderBookL2', 'XBTUSD').find((r) => r.id === 8797789500)?.size).toBe(375300);
+    expect(tablesOf(s1)).toEqual(['orderBookL2']);
     // States of separate chains do not interfere.
     const other = emptyTables();
     expect(tablesOf(other)).toEqual([]);

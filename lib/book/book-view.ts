@@ -1,0 +1,123 @@
+/**
+ * Change detection for book views: follows one book across states and yields a snapshot only
+ * when its top N levels changed, by identity alone. States share every node a frame left alone,
+ * so an unchanged side is the same tree (`===`, no read at all); a side whose first leaf is the
+ * same object and holds the whole top is unchanged too (O(log n)); otherwise the top N rows are
+ * compared with the last ones by identity (O(N)). Unchanged level objects and arrays are reused.
+ * No counters or flags are kept in the books: any state, in any order, gives the right answer.
+ * @module
+ */
+import type { Row } from '../protocol/frames';
+import { topRows } from './book-side';
+import type { Side } from './book-side';
+import { freezeSnapshot, levelOf } from './l2-book';
+import type { BookLevel, BookSnapshot, L2Book } from './l2-book';
+import { firstLeaf } from './sorted-tree';
+import type { TNode } from './sorted-tree';
+
+const NO_LEVELS: readonly BookLevel[] = Object.freeze([]);
+
+/** The top of one side as last read. */
+class SideTop {
+  private tree: TNode<Row> | undefined;
+  private leaf: TNode<Row> | undefined;
+  private rows: Row[] = [];
+  levels: readonly BookLevel[] = NO_LEVELS;
+  constructor(private readonly depth: number) {}
+
+  /** The top levels of `side`: the last array itself when unchanged. */
+  read(side: Side): readonly BookLevel[] {
+    const tree = side.tree;
+    if (tree === this.tree) return this.levels;
+    const depth = this.depth;
+    const leaf = firstLeaf(tree);
+    const prevLeaf = this.leaf;
+    this.tree = tree;
+    this.leaf = leaf;
+    // The same first leaf holding the whole top: the top is unchanged.
+    if (leaf === prevLeaf && (leaf.k.length >= depth || tree === leaf)) return this.levels;
+    const rows = topRows(side, depth);
+    const prev = this.rows;
+    const levels = this.levels;
+    this.rows = rows;
+    let i = 0;
+    if (rows.length === prev.length) {
+      while (i < rows.length && rows[i] === prev[i]) i++;
+      if (i === rows.length) return levels;
+    }
+    const out = new Array<BookLevel>(rows.length);
+    let same = rows.length === levels.length;
+    for (let j = 0; j < rows.length; j++) {
+      const r = rows[j] as Row;
+      const l = levels[j];
+      // A row with another time but the same price, size and id keeps its level.
+      if (l !== undefined && (r === prev[j] || (l.price === r.price && l.size === r.size && l.id === r.id))) out[j] = l;
+      else {
+        out[j] = levelOf(r);
+        same = false;
+      }
+    }
+    if (same) return levels;
+    return (this.levels = Object.freeze(out));
+  }
+
+  reset(): void {
+    this.tree = undefined;
+    this.leaf = undefined;
+    this.rows = [];
+    this.levels = NO_LEVELS;
+  }
+}
+
+/** The change detector behind `createBookView` for an L2 book. @internal */
+export class BookViewCore {
+  private readonly bids: SideTop;
+  private readonly asks: SideTop;
+  private last: BookSnapshot | undefined;
+  constructor(depth: number) {
+    this.bids = new SideTop(depth);
+    this.asks = new SideTop(depth);
+  }
+
+  /** Forgets everything (the book went away). */
+  reset(): void {
+    this.bids.reset();
+    this.asks.reset();
+    this.last = undefined;
+  }
+
+  /** A new snapshot when the top changed since the last call (or on the first call), else undefined. */
+  next(book: L2Book): BookSnapshot | undefined {
+    const last = this.last;
+    const bids = this.bids.read(book.bids);
+    const asks = this.asks.read(book.asks);
+    if (last !== undefined && bids === last.bids && asks === last.asks && last.symbol === book.symbol) return undefined;
+    return (this.last = freezeSnapshot(book.symbol, book.timestamp, bids, asks));
+  }
+}
+
+/** Converts `[[price, size], ...]` to levels, reusing `prev` levels with the same price and size. */
+export function levelsOf10(pairs: unknown, prev: readonly BookLevel[] | undefined): BookLevel[] {
+  const out: BookLevel[] = [];
+  if (!Array.isArray(pairs)) return out;
+  for (let i = 0; i < pairs.length; i++) {
+    const p: unknown = pairs[i];
+    if (!Array.isArray(p)) continue;
+    const price = Number(p[0]);
+    const size = Number(p[1]);
+    const old = prev?.[i];
+    out.push(old !== undefined && old.price === price && old.size === size ? old : Object.freeze({ price, size, id: undefined }));
+  }
+  return out;
+}
+
+/** A snapshot of an `orderBook10` row. */
+export function snapshot10(symbol: string, row: Row, depth: number, prev: BookSnapshot | undefined): BookSnapshot {
+  const ts = row.timestamp;
+  return freezeSnapshot(
+    symbol,
+    typeof ts === 'string' ? ts : '',
+    levelsOf10(row.bids, prev?.bids).slice(0, depth),
+    levelsOf10(row.asks, prev?.asks).slice(0, depth),
+  );
+}

@@ -1,0 +1,342 @@
+/**
+ * `reduceTables(state, frame)`: applies one table frame and returns the next state, leaving the
+ * given one as it was. Only the paths a frame changes are copied (O(rows × log n)); everything
+ * else is shared, so an unchanged table, book, side, subtree or row is the same object in both.
+ * @module
+ */
+import { mapForEach, mapGet, mapRemove, mapSet, emptyMap } from '../book/hash-map';
+import { bookRows, buildBook, deleteLevel, editBook, emptyBook, insertLevel, updateLevel, applied } from '../book/l2-book';
+import type { L2Book } from '../book/l2-book';
+import { first, nextToken } from '../book/sorted-tree';
+import type { Row, TableAction, TableFrame } from '../protocol/frames';
+import { L2_TABLES } from '../protocol/tables';
+import { accepts, filterOf, filterSet, matches, NO_FILTERS, sameFilter } from './filters';
+import type { Filter } from './filters';
+import { deleteRows, insertRows, put, rekey, removeMatchingRows, trim, updateRows } from './keyed-table';
+import { keyList, knownKeys } from './keys';
+import { isRow, Output, symbolOf } from './output';
+import { bookIn, configOf, editTable, findTable, NONE, settleBooks, State, storeBook, Table, tablesIn, withTable } from './state';
+import type { Config, TablesState } from './state';
+
+const ACTIONS: ReadonlySet<unknown> = new Set(['partial', 'insert', 'update', 'delete']);
+
+/**
+ * Applies one table frame and returns the next state. The given state stays valid and
+ * unchanged: any state may be read or reduced again (another branch), any number of times.
+ *
+ * Never throws on frame content: unknown rows become {@link TablesState.inconsistencies}, rows
+ * before their partial {@link TablesState.skipped}; a frame that is not a table frame at all (no
+ * table name, unknown action) changes nothing. Inputs are not changed, except that the rows it
+ * keeps or reports are frozen in place (and may be a frame's own `data` array, as the `rows` of
+ * its change): do not change a frame after passing it in.
+ */
+export function reduceTables(state: TablesState, frame: TableFrame): TablesState {
+  const tables = tablesIn(state);
+  const config = configOf(state);
+  const f = frame as unknown;
+  if (typeof f !== 'object' || f === null) return new State(tables, config, NONE, NONE, NONE);
+  const name = frame.table;
+  const action = frame.action;
+  if (typeof name !== 'string' || !ACTIONS.has(action)) return new State(tables, config, NONE, NONE, NONE);
+  const rows: readonly unknown[] = Array.isArray(frame.data) ? frame.data : NONE;
+  const table = findTable(tables, name);
+  const t = nextToken();
+  if (action === 'partial') return applyPartial(tables, config, table, name, frame, rows, t);
+  if (table === undefined) return skipAll(tables, config, name, action, rows);
+  if (table.kind === 'l2') return reduceL2(tables, config, table, action, rows, t);
+  const tb = editTable(table, t);
+  const out = new Output(name, action);
+  switch (action) {
+    case 'insert':
+      insertRows(tb, rows, out, config, t);
+      break;
+    case 'update':
+      updateRows(tb, rows, out, t);
+      break;
+    case 'delete':
+      deleteRows(tb, rows, out, t);
+      break;
+    default: {
+      const never: never = action;
+      void never;
+    }
+  }
+  return out.state(withTable(tables, tb), config);
+}
+
+/** A delta for a table with no partial yet: every row skipped. */
+function skipAll(tables: readonly Table[], config: Config, name: string, action: TableAction, rows: readonly unknown[]): TablesState {
+  const out = new Output(name, action);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    if (isRow(row)) out.skip(row);
+  }
+  return out.state(tables, config);
+}
+
+// ---------------------------------------------------------------------------------- L2 books
+
+/**
+ * Deltas of an L2 table: the hot path. While every row applies and all rows share one symbol
+ * (nearly always), the rows go straight into one change batch; the general bookkeeping
+ * ({@link Output}) is set up only when a row is skipped, inconsistent or of another symbol.
+ * Inserts and whole-row updates store the given (frozen) row objects themselves, so the batch
+ * is then the frame's own `data` array: no array is allocated for it.
+ */
+function reduceL2(tables: readonly Table[], config: Config, table: Table, action: 'insert' | 'update' | 'delete', rows: readonly unknown[], t: number): TablesState {
+  // The batch so far: rows[0, count) while `own` (each applied row is the given object), else
+  // done[0, count), an array sized for the whole frame (no growth on push).
+  let own = true;
+  let done: Row[] | undefined;
+  let count = 0;
+  let doneSymbol: string | undefined;
+  let out: Output | undefined;
+  let tb: Table | undefined;
+  // The book of the last row, and its symbol.
+  let book: L2Book | undefined;
+  let bookSymbol: unknown;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    if (!isRow(r)) {
+      if (own) done = copyRows(rows, count);
+      own = false;
+      continue;
+    }
+    const symbol = r.symbol;
+    if (symbol !== bookSymbol || book === undefined) {
+      bookSymbol = symbol;
+      book = typeof symbol === 'string' ? bookIn(tb ?? table, symbol) : undefined;
+      if (book === undefined && typeof symbol === 'string' && accepts(table.filters, r)) book = emptyBook(symbol);
+    }
+    let row: Row | undefined;
+    if (book !== undefined) {
+      let next: L2Book | undefined;
+      switch (action) {
+        case 'update':
+          next = updateLevel(book, r, t);
+          break;
+        case 'insert':
+          next = insertLevel(book, r, t);
+          break;
+        case 'delete':
+          next = deleteLevel(book, r, t);
+          break;
+        default: {
+          const never: never = action;
+          void never;
+        }
+      }
+      if (next !== undefined) {
+        row = applied.row;
+        if (next !== book) {
+          tb ??= editTable(table, t);
+          storeBook(tb, next, t);
+          book = next;
+        }
+      }
+      if (row !== undefined && out === undefined) {
+        doneSymbol ??= book.symbol;
+        if (book.symbol === doneSymbol) {
+          if (own) {
+            if (row === r) {
+              count++;
+              continue;
+            }
+            done = copyRows(rows, count);
+            own = false;
+          }
+          (done as Row[])[count++] = row;
+          continue;
+        }
+      }
+    }
+    if (out === undefined) {
+      out = new Output(table.name, action);
+      const batch = own ? (rows as readonly Row[]) : (done as Row[]);
+      for (let j = 0; j < count; j++) out.changes.add(doneSymbol, batch[j] as Row);
+    }
+    if (book === undefined) out.skip(r);
+    else if (row === undefined) out.inconsistent(action, r, table.keys);
+    else out.changes.add(book.symbol, row);
+  }
+  const next = tb === undefined ? tables : withTable(tables, tb);
+  if (out !== undefined) return out.state(next, config);
+  if (count === 0) return new State(next, config, NONE, NONE, NONE);
+  let batch: Row[];
+  if (own) batch = rows as Row[];
+  else {
+    batch = done as Row[];
+    if (count < batch.length) batch.length = count; // rows that were not objects
+  }
+  return new State(next, config, undefined, NONE, NONE, table.name, action, doneSymbol, batch);
+}
+
+/** A frame-sized array holding the first `count` rows of `rows`. */
+function copyRows(rows: readonly unknown[], count: number): Row[] {
+  const done = rows.length === 1 ? [] : new Array<Row>(rows.length);
+  for (let j = 0; j < count; j++) done[j] = rows[j] as Row;
+  return done;
+}
+
+// ------------------------------------------------------------------------------- partials
+
+/** Key columns of a keyed table from a partial: the `tableKeys` option, the partial's `keys`, or BitMEX's. */
+function keysFor(config: Config, name: string, given: readonly string[] | undefined): readonly string[] {
+  const override = config.tableKeys.get(name);
+  if (override !== undefined) return override;
+  // Keyless tables (trade, quote, bins) stay insert-only logs. bitmex-trio-websocket keyed them
+  // by their `attributes`, i.e. (timestamp, symbol), which merges distinct trades of one
+  // millisecond; `tableKeys` keys them on purpose.
+  if (given !== undefined) return given;
+  return knownKeys(name);
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((k, i) => k === b[i]);
+}
+
+function newTable(name: string, t: number): Table {
+  return new Table(t, name, L2_TABLES.has(name) ? 'l2' : 'log', NONE, NO_FILTERS, emptyMap(), undefined, emptyMap(), emptyMap(), 0, -Infinity);
+}
+
+function applyPartial(tables: readonly Table[], config: Config, table: Table | undefined, name: string, frame: TableFrame, rows: readonly unknown[], t: number): TablesState {
+  const tb = table === undefined ? newTable(name, t) : editTable(table, t);
+  settleBooks(tb, t);
+  const given = keyList((frame as { keys?: unknown }).keys);
+  if (tb.kind !== 'l2') {
+    const keys = keysFor(config, name, given);
+    const kind = keys.length > 0 ? 'keyed' : 'log';
+    if (kind !== tb.kind || !sameKeys(keys, tb.keys)) rekey(tb, kind, keys, t);
+  } else tb.keys = given !== undefined && given.length > 0 ? given : knownKeys(name);
+  const filter = filterOf((frame as { filter?: unknown }).filter);
+  removeMatching(tb, filter, t);
+  if (!tb.filters.list.some((f) => sameFilter(f, filter))) setFilters(tb, [...tb.filters.list, filter], t);
+
+  const out = new Output(name, 'partial');
+  const filterSymbol = typeof filter.symbol === 'string' ? filter.symbol : undefined;
+  // An empty image is news too: say so with an empty batch.
+  if (rows.length === 0) out.changes.batch(filterSymbol);
+  if (tb.kind === 'l2') partialBooks(tb, rows, filterSymbol, out, t);
+  else {
+    const touched = new Set<string | number>();
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      if (!isRow(r)) continue;
+      const row = Object.freeze(r);
+      const pk = put(tb, row, t);
+      if (pk === undefined) out.inconsistent('partial', row, tb.keys);
+      else {
+        touched.add(pk);
+        out.changes.add(symbolOf(row), row);
+      }
+    }
+    for (const pk of touched) trim(tb, pk, config, t);
+  }
+  return out.state(withTable(tables, tb), config);
+}
+
+/** The books of an L2 partial: one built per symbol of its rows (rows for a kept book are added to it). */
+function partialBooks(tb: Table, rows: readonly unknown[], filterSymbol: string | undefined, out: Output, t: number): void {
+  const bySymbol = new Map<string, Row[]>();
+  if (filterSymbol !== undefined) bySymbol.set(filterSymbol, []);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    if (!isRow(r)) continue;
+    const symbol = r.symbol;
+    if (typeof symbol !== 'string') {
+      Object.freeze(r);
+      continue;
+    }
+    let list = bySymbol.get(symbol);
+    if (list === undefined) bySymbol.set(symbol, (list = []));
+    list.push(r);
+  }
+  for (const [symbol, list] of bySymbol) {
+    const kept = mapGet(tb.books, symbol);
+    let book: L2Book;
+    if (kept === undefined) {
+      book = buildBook(
+        symbol,
+        list,
+        t,
+        (row) => out.changes.add(symbol, row),
+        (row) => out.inconsistent('partial', row, tb.keys),
+      );
+    } else {
+      book = editBook(kept, t);
+      for (const r of list) {
+        const next = insertLevel(book, r, t);
+        if (next === undefined) out.inconsistent('partial', r, tb.keys);
+        else {
+          book = next;
+          out.changes.add(symbol, applied.row);
+        }
+      }
+    }
+    tb.books = mapSet(tb.books, symbol, book, t);
+  }
+}
+
+/** Sets the received filters of editable table `tb`; books no filter covers go. */
+function setFilters(tb: Table, list: readonly Filter[], t: number): void {
+  const fs = filterSet(list);
+  tb.filters = fs;
+  const gone: string[] = [];
+  mapForEach(tb.books, (book, symbol) => {
+    const sample = first(book.bids.tree) ?? first(book.asks.tree) ?? { symbol };
+    if (!accepts(fs, sample)) gone.push(symbol as string);
+  });
+  for (const s of gone) tb.books = mapRemove(tb.books, s, t);
+}
+
+/** Removes the rows matching every field of `filter` (`{}`: all rows) from editable table `tb`. */
+function removeMatching(tb: Table, filter: Filter, t: number): void {
+  if (tb.kind !== 'l2') {
+    removeMatchingRows(tb, filter, t);
+    return;
+  }
+  const fields = Object.keys(filter);
+  if (fields.length === 0) {
+    tb.books = emptyMap();
+    return;
+  }
+  if (fields.length === 1 && fields[0] === 'symbol' && typeof filter.symbol === 'string') {
+    tb.books = mapRemove(tb.books, filter.symbol, t);
+    return;
+  }
+  // Filters on other fields than symbol are not seen on L2 tables; handled, not optimised.
+  const books: L2Book[] = [];
+  mapForEach(tb.books, (b) => books.push(b));
+  for (const b of books) {
+    const rows = bookRows(b);
+    if (rows.every((r) => matches(filter, r))) {
+      tb.books = mapRemove(tb.books, b.symbol, t);
+      continue;
+    }
+    let book = b;
+    for (const r of rows) if (matches(filter, r)) book = deleteLevel(book, r, t) ?? book;
+    tb.books = mapSet(tb.books, b.symbol, book, t);
+  }
+}
+
+/**
+ * Forgets an image: removes the rows matching every field of `filter` (default `{}`: the whole
+ * table) and the received partial filters it covers, so that later deltas for it are skipped
+ * again until a new partial. Returns the next state (with no changes); the given one is unchanged.
+ */
+export function clearImage(state: TablesState, table: string, filter: Readonly<Record<string, unknown>> = {}): TablesState {
+  const tables = tablesIn(state);
+  const config = configOf(state);
+  const found = findTable(tables, table);
+  if (found === undefined) return new State(tables, config, NONE, NONE, NONE);
+  const t = nextToken();
+  const tb = editTable(found, t);
+  settleBooks(tb, t);
+  const f = filterOf(filter);
+  removeMatching(tb, f, t);
+  // A received filter is covered when it has every field of `filter` with the same value.
+  const kept = tb.filters.list.filter((x) => !matches(f, x));
+  if (kept.length === 0) return new State(tables.filter((x) => x !== found), config, NONE, NONE, NONE);
+  setFilters(tb, kept, t);
+  return new State(withTable(tables, tb), config, NONE, NONE, NONE);
+}

@@ -1,0 +1,257 @@
+/**
+ * The reducer's state: a persistent value. Each state holds what its frame did and the images of
+ * every table, as persistent structures shared with the states before and after it: a frame
+ * copies only the paths it changed, so every state stays whole and readable forever.
+ * @module
+ */
+import type { L2Book } from '../book/l2-book';
+import { mapForEach, mapGet, mapSet } from '../book/hash-map';
+import type { HNode } from '../book/hash-map';
+import type { TNode } from '../book/sorted-tree';
+import type { Row, TableAction } from '../protocol/frames';
+import type { FilterSet } from './filters';
+
+/** Options of {@link emptyTables}. */
+export interface ReducerOptions {
+  /** Key columns per table; wins over the partial's `keys` and `attributes`. Ignored for L2 tables. */
+  readonly tableKeys?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Most rows kept per table and symbol (default 200), like the official connector's
+   * `maxTableLen`. Oldest rows go first; `order` drops only closed orders older than 60 s;
+   * order books are never trimmed.
+   */
+  readonly maxTableLength?: number;
+  /** Clock (ms) for the age of closed orders; default: the newest `order` timestamp seen. */
+  readonly now?: () => number;
+}
+
+/**
+ * What one frame did to one table for one symbol. Its rows are frozen; the batch and its array
+ * are typed readonly but not frozen (the reducer never touches them again).
+ */
+export interface Change {
+  readonly table: string;
+  readonly action: TableAction;
+  /** Absent when the rows have no `symbol` field. */
+  readonly symbol?: string;
+  /**
+   * partial: all rows of the new image for that filter; insert: the new rows; update: the new
+   * merged rows; delete: the removed (stored, full) rows.
+   */
+  readonly rows: readonly Row[];
+}
+
+/** An update or delete for a row the image does not hold: the local image of that topic is wrong. */
+export interface Inconsistency {
+  readonly table: string;
+  /** `update` or `delete`; `insert`/`partial` for a row that cannot be stored (an L2 row with no price or id, a key too deep). */
+  readonly action: TableAction;
+  readonly symbol?: string;
+  /** {@link makeKey} of the row. */
+  readonly key: string;
+  /** The row as received. */
+  readonly row: Row;
+}
+
+/** A reducer state: what the last frame did, plus read access to the images. A value: any state may be read or reduced, any number of times. */
+export interface TablesState {
+  /** What this frame did; one batch per symbol, in order of first appearance. */
+  readonly changes: readonly Change[];
+  /** Updates/deletes of this frame for unknown rows, and rows that cannot be stored (never thrown). */
+  readonly inconsistencies: readonly Inconsistency[];
+  /** Rows of this frame dropped because no partial covering them was received yet. */
+  readonly skipped: readonly Change[];
+}
+
+/** Options as the reducer reads them. */
+export interface Config {
+  readonly tableKeys: ReadonlyMap<string, readonly string[]>;
+  readonly maxTableLength: number;
+  readonly now: (() => number) | undefined;
+}
+
+/** A keyed or log row with its arrival number. */
+export interface Entry {
+  readonly row: Row;
+  readonly seq: number;
+}
+
+/** Rows of one symbol (or of rows without one) in arrival order: keys (keyed tables) or rows (logs) by arrival number. */
+export class Part {
+  constructor(
+    public t: number,
+    public order: TNode<string | Row>,
+    public n: number,
+  ) {}
+}
+
+/** The image of one table. Changed in place only by the edit (token `t`) that made it. */
+export class Table {
+  constructor(
+    public t: number,
+    readonly name: string,
+    /** 'l2': price-sorted books; 'keyed': by key; 'log': insert-only. */
+    public kind: 'l2' | 'keyed' | 'log',
+    /** Key columns reported by keysOf. */
+    public keys: readonly string[],
+    /** Partial filters received. */
+    public filters: FilterSet,
+    /** L2: books by symbol (exist only while covered by a filter); see `hot`. */
+    public books: HNode<L2Book>,
+    /**
+     * L2: the book changed last, kept out of `books` (whose entry for its symbol, if any, is
+     * older) so that a stream of frames for one symbol changes no map: read books with
+     * {@link bookIn} / {@link forEachBook}.
+     */
+    public hot: L2Book | undefined,
+    /** keyed: every row by key (rows may omit `symbol` in sparse updates). */
+    public index: HNode<Entry>,
+    /** keyed/log: rows by symbol ({@link NO_SYMBOL} for rows without one). */
+    public parts: HNode<Part>,
+    /** Next arrival number. */
+    public counter: number,
+    /** order: newest `timestamp` seen (ms). */
+    public newest: number,
+  ) {}
+}
+
+/** Part key of rows without a string `symbol` (symbols are strings, so no symbol collides). */
+export const NO_SYMBOL = 0;
+
+/** `tb` itself when edit `t` made it, else a copy that edit may change. */
+export function editTable(tb: Table, t: number): Table {
+  if (tb.t === t) return tb;
+  return new Table(t, tb.name, tb.kind, tb.keys, tb.filters, tb.books, tb.hot, tb.index, tb.parts, tb.counter, tb.newest);
+}
+
+/** The book of `symbol` in an L2 table, if any. */
+export function bookIn(tb: Table, symbol: string): L2Book | undefined {
+  const hot = tb.hot;
+  return hot !== undefined && hot.symbol === symbol ? hot : mapGet(tb.books, symbol);
+}
+
+/** Calls `fn` with every book of an L2 table. */
+export function forEachBook(tb: Table, fn: (book: L2Book) => void): void {
+  const hot = tb.hot;
+  mapForEach(tb.books, (b) => {
+    if (hot === undefined || b.symbol !== hot.symbol) fn(b);
+  });
+  if (hot !== undefined) fn(hot);
+}
+
+/** Stores a book edit `t` made into editable table `tb`. */
+export function storeBook(tb: Table, book: L2Book, t: number): void {
+  const hot = tb.hot;
+  if (hot !== undefined && hot.symbol !== book.symbol) tb.books = mapSet(tb.books, hot.symbol, hot, t);
+  tb.hot = book;
+}
+
+/** Moves the hot book of editable table `tb` into its map (before changing the map otherwise). */
+export function settleBooks(tb: Table, t: number): void {
+  const hot = tb.hot;
+  if (hot === undefined) return;
+  tb.books = mapSet(tb.books, hot.symbol, hot, t);
+  tb.hot = undefined;
+}
+
+const TABLES: unique symbol = Symbol('bitmex-rxjs.tables');
+const CONFIG: unique symbol = Symbol('bitmex-rxjs.config');
+export const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * A state. The change list of a frame that made one batch (nearly every L2 delta) is built when
+ * first read: book readers never read it, and the state is then the frame's one allocation
+ * besides the changed paths.
+ */
+export class State implements TablesState {
+  /** @internal */
+  readonly [TABLES]: readonly Table[];
+  /** @internal */
+  readonly [CONFIG]: Config;
+  private changeList: readonly Change[] | undefined;
+  private readonly batchTable: string | undefined;
+  private readonly batchAction: TableAction | undefined;
+  private readonly batchSymbol: string | undefined;
+  private readonly batchRows: readonly Row[] | undefined;
+  constructor(
+    tables: readonly Table[],
+    config: Config,
+    list: readonly Change[] | undefined,
+    readonly inconsistencies: readonly Inconsistency[],
+    readonly skipped: readonly Change[],
+    table?: string,
+    action?: TableAction,
+    symbol?: string,
+    rows?: readonly Row[],
+  ) {
+    this[TABLES] = tables;
+    this[CONFIG] = config;
+    this.changeList = list;
+    this.batchTable = table;
+    this.batchAction = action;
+    this.batchSymbol = symbol;
+    this.batchRows = rows;
+  }
+
+  /** See {@link TablesState.changes}; built on first read for a one-batch frame, then kept. */
+  get changes(): readonly Change[] {
+    let list = this.changeList;
+    if (list === undefined) {
+      const change: Change = {
+        table: this.batchTable as string,
+        action: this.batchAction as TableAction,
+        symbol: this.batchSymbol as string,
+        rows: this.batchRows as Row[],
+      };
+      this.changeList = list = [change];
+    }
+    return list;
+  }
+}
+
+/** The tables of a state made by {@link emptyTables}/reduceTables (a TypeError for anything else). */
+export function tablesIn(state: TablesState): readonly Table[] {
+  const tables = (state as Partial<State>)[TABLES];
+  if (tables === undefined) throw new TypeError('not a state made by emptyTables()/reduceTables()');
+  return tables;
+}
+
+/** The options of a state's reducer chain. */
+export function configOf(state: TablesState): Config {
+  return (state as State)[CONFIG];
+}
+
+/** The table called `name`, if any (a state holds a few tables: a scan beats a map). */
+export function findTable(tables: readonly Table[], name: string): Table | undefined {
+  for (let i = 0; i < tables.length; i++) if ((tables[i] as Table).name === name) return tables[i];
+  return undefined;
+}
+
+/** `tables` with `tb` in place of the table of the same name (or added at the end). */
+export function withTable(tables: readonly Table[], tb: Table): readonly Table[] {
+  const out = tables.slice();
+  for (let i = 0; i < out.length; i++) {
+    if ((out[i] as Table).name === tb.name) {
+      out[i] = tb;
+      return out;
+    }
+  }
+  out.push(tb);
+  return out;
+}
+
+/** The initial state. */
+export function emptyTables(options: ReducerOptions = {}): TablesState {
+  const tableKeys = new Map<string, readonly string[]>();
+  const given: unknown = options.tableKeys;
+  if (typeof given === 'object' && given !== null) {
+    for (const [table, keys] of Object.entries(given)) if (Array.isArray(keys) && keys.every((k) => typeof k === 'string')) tableKeys.set(table, keys);
+  }
+  const max = options.maxTableLength;
+  const config: Config = {
+    tableKeys,
+    maxTableLength: typeof max === 'number' && max >= 0 ? max : 200,
+    now: typeof options.now === 'function' ? options.now : undefined,
+  };
+  return new State(NONE, config, NONE, NONE, NONE);
+}
