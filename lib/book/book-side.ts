@@ -7,13 +7,14 @@
  * @module
  */
 import type { Row } from '../protocol/frames';
-import { emptyMap, mapFound, mapGet, mapRemove, mapSet } from './hash-map';
-import type { HNode } from './hash-map';
-import { build, collect, emptyTree, found, locate, remove, replaceLocated, set } from './sorted-tree';
+import { build, collect, emptyTree, found, get, locate, remove, replaceLocated, set } from './sorted-tree';
 import type { Tie, TNode } from './sorted-tree';
 
 /** Level rows tie on their id. */
 export const ROW_ID: Tie<Row> = (r) => r.id as number;
+
+/** Ids are unique in the id index: no ties. */
+const NO_TIE: Tie<number> = () => 0;
 
 /** One side of one book. */
 export class Side {
@@ -23,8 +24,8 @@ export class Side {
     /** -1 for bids, 1 for asks. */
     readonly dir: number,
     public tree: TNode<Row>,
-    /** id → price of every stored level. */
-    public ids: HNode<number>,
+    /** id → price of every stored level (a tree keyed by id: its leaves hold unboxed doubles). */
+    public ids: TNode<number>,
     /** Number of levels. */
     public n: number,
   ) {}
@@ -32,7 +33,7 @@ export class Side {
 
 /** An empty side. */
 export function emptySide(dir: number): Side {
-  return new Side(0, dir, emptyTree(), emptyMap(), 0);
+  return new Side(0, dir, emptyTree(), emptyTree(), 0);
 }
 
 /** `s` itself when edit `t` made it, else a copy that edit may change. */
@@ -56,7 +57,7 @@ export function findLevel(s: Side, id: number, price: unknown): Row | undefined 
       return row;
     }
   }
-  const p = mapGet(s.ids, id);
+  const p = get(s.ids, id, 0, NO_TIE);
   if (p === undefined) return undefined;
   levelAt.price = p;
   return locate(s.tree, s.dir * p, id, ROW_ID);
@@ -64,9 +65,9 @@ export function findLevel(s: Side, id: number, price: unknown): Row | undefined 
 
 /** Stores `row` as level `id` at `price` on editable side `s`, replacing that level wherever it was. */
 export function placeLevel(s: Side, id: number, price: number, row: Row, t: number): void {
-  s.ids = mapSet(s.ids, id, price, t);
-  if (mapFound.hit) {
-    const was = mapFound.old as number;
+  s.ids = set(s.ids, id, 0, price, t, NO_TIE);
+  if (found.hit) {
+    const was = found.old as number;
     if (was !== price) s.tree = remove(s.tree, s.dir * was, id, t, ROW_ID);
   } else s.n++;
   s.tree = set(s.tree, s.dir * price, id, row, t, ROW_ID);
@@ -84,7 +85,7 @@ export function replaceLevel(s: Side, row: Row, t: number): void {
 export function removeLevel(s: Side, id: number, price: number, t: number): Row {
   s.tree = remove(s.tree, s.dir * price, id, t, ROW_ID);
   const row = found.old as Row;
-  s.ids = mapRemove(s.ids, id, t);
+  s.ids = remove(s.ids, id, 0, t, NO_TIE);
   s.n--;
   return row;
 }
@@ -93,12 +94,10 @@ export function removeLevel(s: Side, id: number, price: number, t: number): Row 
 export function buildSide(dir: number, rows: Row[], t: number): Side {
   rows.sort((a, b) => dir * ((a.price as number) - (b.price as number)) || (a.id as number) - (b.id as number));
   const keys = new Array<number>(rows.length);
-  let ids = emptyMap<number>();
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i] as Row;
-    keys[i] = dir * (r.price as number);
-    ids = mapSet(ids, r.id as number, r.price as number, t);
-  }
+  for (let i = 0; i < rows.length; i++) keys[i] = dir * ((rows[i] as Row).price as number);
+  const byId = rows.map((r) => r.id as number).sort((a, b) => a - b);
+  const prices = new Map(rows.map((r) => [r.id as number, r.price as number]));
+  const ids = build(byId, byId.map((id) => prices.get(id) as number), t, NO_TIE);
   return new Side(t, dir, build(keys, rows, t, ROW_ID), ids, rows.length);
 }
 

@@ -44,7 +44,7 @@ function stream(n: number, seed = 7): { frames: TableFrame[]; tops: Top[] } {
     let frame: TableFrame;
     if (kind < 6 && ids.length > 0) {
       const old = live.get(ids[rnd(ids.length)] as number) as Row;
-      const r = { ...old, size: 1 + rnd(500) };
+      const r: Row = { ...old, size: 1 + rnd(500) };
       live.set(r.id as number, r);
       frame = { table: 'orderBookL2', action: 'update', data: [r] };
     } else if (kind < 8 || ids.length < 4) {
