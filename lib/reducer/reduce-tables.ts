@@ -15,7 +15,7 @@ import type { Filter } from './filters';
 import { deleteRows, insertRows, put, rekey, removeMatchingRows, trim, updateRows } from './keyed-table';
 import { keyList, knownKeys } from './keys';
 import { isRow, Output, symbolOf } from './output';
-import { bookIn, configOf, editTable, findTable, NONE, settleBooks, State, storeBook, Table, tablesIn, withTable } from './state';
+import { bookIn, configOf, editTable, findTable, forEachBook, NONE, settleBooks, State, storeBook, Table, tablesIn, withTable } from './state';
 import type { Config, TablesState } from './state';
 
 const ACTIONS: ReadonlySet<unknown> = new Set(['partial', 'insert', 'update', 'delete']);
@@ -209,6 +209,11 @@ function applyPartial(tables: readonly Table[], config: Config, table: Table | u
     if (kind !== tb.kind || !sameKeys(keys, tb.keys)) rekey(tb, kind, keys, t);
   } else tb.keys = given !== undefined && given.length > 0 ? given : knownKeys(name);
   const filter = filterOf((frame as { filter?: unknown }).filter);
+  // Books this partial replaces: one it no longer holds becomes empty (not gone, not stale).
+  const replaced: string[] = [];
+  if (tb.kind === 'l2') forEachBook(tb, (b) => {
+    if (matches(filter, first(b.bids.tree) ?? first(b.asks.tree) ?? { symbol: b.symbol })) replaced.push(b.symbol);
+  });
   removeMatching(tb, filter, t);
   if (!tb.filters.list.some((f) => sameFilter(f, filter))) setFilters(tb, [...tb.filters.list, filter], t);
 
@@ -216,8 +221,10 @@ function applyPartial(tables: readonly Table[], config: Config, table: Table | u
   const filterSymbol = typeof filter.symbol === 'string' ? filter.symbol : undefined;
   // An empty image is news too: say so with an empty batch.
   if (rows.length === 0) out.changes.batch(filterSymbol);
-  if (tb.kind === 'l2') partialBooks(tb, rows, filterSymbol, out, t);
-  else {
+  if (tb.kind === 'l2') {
+    partialBooks(tb, rows, filterSymbol, out, t);
+    for (const symbol of replaced) if (mapGet(tb.books, symbol) === undefined) tb.books = mapSet(tb.books, symbol, emptyBook(symbol), t);
+  } else {
     const touched = new Set<string | number>();
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];

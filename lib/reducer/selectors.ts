@@ -5,10 +5,9 @@
  */
 import { mapForEach } from '../book/hash-map';
 import { BookViewCore, snapshot10 } from '../book/book-view';
-import { bookRows, depthOf, emptyBook, L2Book, snapshotOf } from '../book/l2-book';
+import { bookRows, depthOf, L2Book, snapshotOf } from '../book/l2-book';
 import type { BookLevel, BookSnapshot } from '../book/l2-book';
 import type { Row } from '../protocol/frames';
-import { accepts } from './filters';
 import { logEntries, partRows } from './keyed-table';
 import { bookIn, findTable, forEachBook, NO_SYMBOL, tablesIn } from './state';
 import type { Entry, Table, TablesState } from './state';
@@ -88,8 +87,8 @@ export interface BookReadOptions {
 }
 
 /**
- * The book of `symbol`: an L2 book (an empty one when a partial covers the symbol but holds no
- * level of it), or the orderBook10 row; undefined when no partial covers it.
+ * The book of `symbol`: an L2 book, or the orderBook10 row; undefined when none (before its
+ * partial, or after its image was cleared).
  */
 function findBook(tables: readonly Table[], symbol: string, table: BookTable | undefined): L2Book | Row | undefined {
   if (table !== undefined) return findIn(tables, symbol, table);
@@ -99,7 +98,7 @@ function findBook(tables: readonly Table[], symbol: string, table: BookTable | u
 function findIn(tables: readonly Table[], symbol: string, name: BookTable): L2Book | Row | undefined {
   const t = findTable(tables, name);
   if (t === undefined) return undefined;
-  if (t.kind === 'l2') return bookIn(t, symbol) ?? (accepts(t.filters, { symbol }) ? emptyBook(symbol) : undefined);
+  if (t.kind === 'l2') return bookIn(t, symbol);
   return partRows(t, typeof symbol === 'string' ? symbol : NO_SYMBOL)[0];
 }
 
@@ -125,8 +124,8 @@ export interface BookView {
  * Follows one book across states and yields a snapshot only when its top `depth` levels
  * changed, reusing unchanged frozen levels. Frames that leave the top untouched are recognised
  * by identity (the states share what a frame did not change), without walking the book. States
- * may come in any order: the view compares with whatever it saw last. A book whose partial no
- * longer holds the symbol shows as an empty book.
+ * may come in any order: the view compares with whatever it saw last. A book that a newer
+ * partial no longer holds shows as an empty book.
  */
 export function createBookView(symbol: string, opts: BookReadOptions = {}): BookView {
   const depth = depthOf(opts.depth);

@@ -1,7 +1,6 @@
 import type { Row, TableFrame } from '../../lib/protocol/frames';
 import { bookOf, clearImage, createBookView, emptyTables, reduceTables, rowsOf } from '../../lib/reducer/reducer';
 import type { BookSnapshot, TablesState } from '../../lib/reducer/reducer';
-import * as bookSide from '../../lib/book/book-side';
 
 const TS = '2023-05-19T08:51:43.911Z';
 
@@ -105,26 +104,6 @@ describe('bookOf', () => {
     s = apply(s, 'update', { symbol: 'XBTUSD', id: 1052, side: 'Buy', price: 100 });
     expect(prices(bookOf(s, 'XBTUSD')?.bids)).toEqual([100, 99, 98, 97, 96]);
     expect(bookOf(s, 'XBTUSD')?.bids[0]).toEqual({ price: 100, size: 24, id: 1052 });
-  });
-
-  it('changes no index for a same-price update and leaves the older state as it was', () => {
-    const s = book();
-    const place = jest.spyOn(bookSide, 'placeLevel');
-    const replace = jest.spyOn(bookSide, 'replaceLevel');
-    try {
-      const next = apply(s, 'update', { symbol: 'XBTUSD', id: 1000, side: 'Buy', size: 5, price: 99, timestamp: TS });
-      expect(next.changes[0]?.rows[0]?.size).toBe(5);
-      expect(replace).toHaveBeenCalledTimes(1);
-      expect(place).not.toHaveBeenCalled();
-      // A price move goes through the id index.
-      apply(next, 'update', { symbol: 'XBTUSD', id: 1000, side: 'Buy', price: 99.5 });
-      expect(place).toHaveBeenCalledTimes(1);
-      expect(bookOf(s, 'XBTUSD', { depth: 1 })?.bids[0]).toEqual({ price: 99, size: 20, id: 1000 });
-      expect(bookOf(next, 'XBTUSD', { depth: 1 })?.bids[0]).toEqual({ price: 99, size: 5, id: 1000 });
-    } finally {
-      place.mockRestore();
-      replace.mockRestore();
-    }
   });
 
   it('stores rows with the times they arrived with, whichever strings they share', () => {
@@ -270,59 +249,6 @@ describe('createBookView', () => {
     // A same-size update in the top (only the timestamp changes): the top N is unchanged.
     s = apply(s, 'update', { symbol: 'XBTUSD', id: 1013, side: 'Buy', size: 3, price: 98, timestamp: '2023-05-19T08:52:00.000Z' });
     expect(view.next(s)).toBeUndefined();
-  });
-
-  /** The book of book(), with 200 more levels per side behind its top. */
-  function deep(): TablesState {
-    let s = book();
-    const rows: Row[] = [];
-    for (let i = 0; i < 200; i++) {
-      rows.push({ symbol: 'XBTUSD', id: 20_000 + i, side: 'Buy', size: 1, price: 90 - i });
-      rows.push({ symbol: 'XBTUSD', id: 40_000 + i, side: 'Sell', size: 1, price: 110 + i });
-    }
-    s = apply(s, 'insert', ...rows);
-    return s;
-  }
-
-  it('skips frames beyond the top N without walking the book (by identity)', () => {
-    const view = createBookView('XBTUSD', { depth: 2 });
-    let s = deep();
-    view.next(s);
-    const walk = jest.spyOn(bookSide, 'topRows');
-    try {
-      s = apply(s, 'delete', { symbol: 'XBTUSD', id: 20_150, side: 'Buy', price: -60 });
-      expect(view.next(s)).toBeUndefined();
-      s = apply(s, 'insert', { symbol: 'XBTUSD', id: 77, side: 'Sell', size: 1, price: 400 });
-      expect(view.next(s)).toBeUndefined();
-      expect(walk).not.toHaveBeenCalled();
-      // A touch inside the top walks (O(N)) and emits.
-      s = apply(s, 'insert', { symbol: 'XBTUSD', id: 78, side: 'Sell', size: 1, price: 100.5 });
-      expect(prices(view.next(s)?.asks)).toEqual([100.5, 101]);
-      expect(walk).toHaveBeenCalled();
-    } finally {
-      walk.mockRestore();
-    }
-  });
-
-  it('reads only the side a frame touched within its top', () => {
-    const view = createBookView('XBTUSD', { depth: 2 });
-    let s = deep();
-    const first = view.next(s);
-    const head = jest.spyOn(bookSide, 'topRows');
-    try {
-      // The best ask's size, and a bid far beyond the top 2: only the asks are read.
-      s = apply(s, 'update', { symbol: 'XBTUSD', id: 9000, side: 'Sell', size: 1, price: 101 }, { symbol: 'XBTUSD', id: 20_180, side: 'Buy', size: 9, price: -90 });
-      const second = view.next(s);
-      expect(head).toHaveBeenCalledTimes(1);
-      expect(second?.asks[0]).toEqual({ price: 101, size: 1, id: 9000 });
-      expect(second?.bids).toBe(first?.bids);
-      // A bid moving into the top: the bids are read again.
-      s = apply(s, 'update', { symbol: 'XBTUSD', id: 20_180, side: 'Buy', price: 99.5 });
-      expect(prices(view.next(s)?.bids)).toEqual([99.5, 99]);
-      expect(head).toHaveBeenCalledTimes(2);
-    } finally {
-      head.mockRestore();
-    }
   });
 
   it('walks again after missed frames and after a partial', () => {
