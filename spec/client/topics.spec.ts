@@ -3,6 +3,7 @@
  * own what they feed, and subscribe races and rate-limit retries stay clean on the wire.
  */
 import type { AddressInfo } from 'node:net';
+import { take } from 'rxjs';
 import { WebSocketServer } from 'ws';
 import { BitmexApiError, BitmexInconsistencyError, BitmexWebSocket, type BookSnapshot, type Change, type Trade } from '../../lib';
 import { settle, waitFor } from '../support/helpers';
@@ -151,6 +152,27 @@ async function slowServer(): Promise<{ url: string; received: string[]; close():
 }
 
 describe('races and retries', () => {
+  it('an observer leaving in its own callback (its image dropped) does not disturb the others', async () => {
+    const c = fx.client();
+    const errors: unknown[] = [];
+    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    fx.sim.step(300);
+    // The only observer of trade:XBTUSD leaves on its first row, while that state is being
+    // delivered to the observers after it.
+    const first: Trade[] = [];
+    fx.keep(c.table$('trade', 'XBTUSD').pipe(take(1)).subscribe((t) => first.push(t)));
+    let book: BookSnapshot | undefined;
+    let bookError: unknown;
+    fx.keep(c.book$('XBTUSD', { depth: 10_000 }).subscribe({ next: (b) => (book = b), error: (e) => (bookError = e) }));
+    await waitFor(() => first.length === 1 && book !== undefined);
+    await waitFor(() => serverTopics().length === 1);
+    fx.sim.step(300);
+    await waitFor(() => isTrueBook(book, fx.sim, 'XBTUSD') || bookError !== undefined, 5000, 'XBTUSD true');
+    expect(bookError).toBeUndefined();
+    expect(errors).toEqual([]);
+    expect(c.storage.tables()).toEqual(['orderBookL2']);
+  });
+
   it('a success frame arriving while the unsubscribe is in flight does not mark the topic subscribed', async () => {
     const server = await slowServer();
     const c = new BitmexWebSocket({ endpoint: server.url, heartbeat: false });
