@@ -226,4 +226,38 @@ describe('example page in headless Chromium', () => {
     expect(shown.error).toBe('');
     expect(pageErrors).toEqual([]);
   }, 40_000);
+
+  /** The chart as the page's SVG data attributes say it is. */
+  function readChart(p: Page): Promise<Record<string, string | undefined>> {
+    return p.evaluate(() => ({ ...(document.getElementById('depth') as unknown as SVGSVGElement).dataset, group: document.getElementById('ladder')!.dataset.group }));
+  }
+
+  /** Extremes of a depth chart of the true book in buckets of `group`: price range and each side's total. */
+  function truthChart(group: number): Record<string, string> {
+    const t = sim.truth(SYMBOL);
+    const side = (levels: readonly { price: number; size: number }[], bid: boolean) => {
+      const sums = new Map<number, number>();
+      for (const l of levels) {
+        const b = (bid ? Math.floor(l.price / group) : Math.ceil(l.price / group)) * group;
+        sums.set(b, (sums.get(b) ?? 0) + l.size);
+      }
+      const keys = [...sums.keys()].sort((a, b) => (bid ? b - a : a - b)).slice(0, DEPTH);
+      return { edge: keys[keys.length - 1] as number, total: keys.reduce((n, k) => n + (sums.get(k) as number), 0), buckets: keys.length };
+    };
+    const bids = side(t.bids, true);
+    const asks = side(t.asks, false);
+    return {
+      low: String(bids.edge), high: String(asks.edge), bidTotal: String(bids.total), askTotal: String(asks.total),
+      bidBuckets: String(bids.buckets), askBuckets: String(asks.buckets), group: String(group),
+    };
+  }
+
+  inBrowser('draws the depth chart of the book grouped by the selector, with the true book\'s extremes', async () => {
+    await page.selectOption('#group', '5'); // XBTUSD's tick is 0.5: the selector offers 1, 5, 10, 50
+    for (let i = 0; i < 5; i++) sim.step(10);
+    const want = truthChart(5);
+    const shown = await eventually('the chart to show the true grouped book', () => readChart(page), (c) => Object.entries(want).every(([k, v]) => c[k] === v));
+    expect(Number(shown.low)).toBeLessThan(Number(shown.high));
+    expect(pageErrors).toEqual([]);
+  }, 40_000);
 });

@@ -1,13 +1,17 @@
 /**
- * A live order-book ladder in the browser: `book$` for the top levels, `table$('trade')` for the
- * tape, `status$` for the connection. Query parameters: `symbol` (default XBTUSD), `endpoint`
- * (`mainnet`, `testnet` or a `ws://` URL such as a local simulator's), `depth` (default 15).
+ * A live order-book ladder in the browser: `book$` for the top levels (grouped by the selector,
+ * with running totals drawn as a depth chart), `table$('trade')` for the tape, `status$` for the
+ * connection, `clock$` and `latency$` in the header. Query parameters: `symbol` (default XBTUSD),
+ * `endpoint` (`mainnet`, `testnet` or a `ws://` URL such as a local simulator's), `depth`
+ * (default 15), `group` (a bucket width, default none).
  *
  * Built by scripts/build-browser-example.ts. In an app, import from 'bitmex-rxjs' instead.
  */
+import { BehaviorSubject, switchMap } from 'rxjs';
 import { BitmexWebSocket } from '../../lib';
+import { drawDepth, type DepthPoint } from './depth-chart';
 
-interface Level {
+interface Level extends DepthPoint {
   readonly price: number;
   readonly size: number;
 }
@@ -31,6 +35,8 @@ const params = new URLSearchParams(location.search);
 const symbol = params.get('symbol') ?? 'XBTUSD';
 const endpoint = params.get('endpoint') ?? 'mainnet';
 const depth = Number(params.get('depth') ?? 15);
+/** Bucket width chosen by the selector; undefined: every level on its own. */
+const group$ = new BehaviorSubject<number | undefined>(params.get('group') ? Number(params.get('group')) : undefined);
 
 function byId(id: string): HTMLElement {
   const el = document.getElementById(id);
@@ -47,6 +53,9 @@ const ui = {
   bids: byId('bids'),
   spread: byId('spread'),
   trades: byId('trade-rows'),
+  group: byId('group') as HTMLSelectElement,
+  depth: byId('depth') as unknown as SVGSVGElement,
+  clock: byId('clock'),
 };
 ui.symbol.textContent = symbol;
 
@@ -79,6 +88,7 @@ function renderBook(book: BookView): void {
   ui.ladder.dataset.bestAsk = ask ? String(ask.price) : '';
   ui.ladder.dataset.timestamp = String(book.timestamp);
   ui.spread.textContent = bid && ask ? `spread ${+(ask.price - bid.price).toFixed(8)}` : 'spread —';
+  drawDepth(ui.depth, book.bids, book.asks);
 }
 
 function renderTrades(trades: readonly TradeView[]): void {
@@ -127,12 +137,37 @@ bitmex.status$.subscribe((status) => {
   ui.status.textContent = status;
 });
 
-bitmex.book$(symbol, { depth }).subscribe({
-  next: (book) => {
-    pendingBook = book;
-    scheduleRender();
-  },
-  error: showError,
+// The selector offers multiples of the instrument's tick size once it is known.
+bitmex.table$('instrument', symbol).subscribe((row) => {
+  const tick = row.tickSize;
+  if (typeof tick !== 'number' || ui.group.options.length > 1) return;
+  for (const m of [2, 10, 20, 100]) {
+    const value = +(tick * m).toFixed(10);
+    ui.group.add(new Option(value.toLocaleString('en-US'), String(value), false, value === group$.value));
+  }
+});
+ui.group.addEventListener('change', () => group$.next(ui.group.value === '' ? undefined : Number(ui.group.value)));
+
+// One book stream per grouping: a new selection ends the old stream and starts a new one.
+group$
+  .pipe(switchMap((group) => bitmex.book$(symbol, { depth, cumulative: true, ...(group !== undefined ? { group } : {}) })))
+  .subscribe({
+    next: (book) => {
+      ui.ladder.dataset.group = group$.value === undefined ? '' : String(group$.value);
+      pendingBook = book;
+      scheduleRender();
+    },
+    error: showError,
+  });
+
+// Clock offset and latency in the header.
+let offset = '';
+bitmex.clock$.subscribe((c) => {
+  offset = `clock ${c.offsetMs >= 0 ? '+' : ''}${Math.round(c.offsetMs)} ms`;
+  ui.clock.textContent = offset;
+});
+bitmex.latency$.subscribe((l) => {
+  ui.clock.textContent = `${offset} · latency ${Math.round(l.medianMs)} ms (max ${Math.round(l.maxMs)})`;
 });
 
 bitmex.table$('trade', symbol).subscribe({
