@@ -61,6 +61,7 @@ export class Connection implements SocketPort {
   readonly status$ = new BehaviorSubject<ConnectionStatus>('closed');
   /** Session events of every socket in turn: `ready`, frames, `down`. */
   readonly events$: Observable<SessionEvent>;
+  readonly opens$ = new Subject<{ readonly target?: unknown }>();
   readonly closes$ = new Subject<CloseInfo>();
 
   private socket: WebSocketLike | undefined;
@@ -82,6 +83,7 @@ export class Connection implements SocketPort {
       WebSocketCtor: this.socketClass(settings.WebSocketCtor) as never,
       deserializer: (e: MessageEvent) => (typeof e.data === 'string' ? e.data : String(e.data)),
       serializer: (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v)),
+      openObserver: { next: (e: Event) => this.opens$.next(e) },
       closeObserver: { next: (e: CloseEvent) => this.closes$.next(e) },
     });
     this.events$ = defer(() => {

@@ -60,6 +60,8 @@ export interface SocketPort {
   readonly ws: WebSocketSubject<unknown>;
   /** The raw socket of the current attempt, once constructed. */
   current(): WebSocketLike | undefined;
+  /** Open events of the port's sockets (from the subject's `openObserver`). */
+  readonly opens$: Observable<{ readonly target?: unknown }>;
   /** Close events of the port's sockets (from the subject's `closeObserver`). */
   readonly closes$: Observable<{ readonly code: number; readonly reason: string; readonly target?: unknown }>;
   /** `Retry-After` of a refused handshake of the current attempt, in ms (0 if none). */
@@ -210,8 +212,10 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
     // The hot path only counts frames; a timer looks at the count a few times per idle period.
     // That costs no clock read and no timer reset per frame, and sends the `ping` at most a
     // quarter of `idleMs` after the idle time is up.
-    const hb = settings.heartbeat;
-    if (hb !== false) {
+    // The heartbeat runs from the socket's open (the subject's openObserver) to its end.
+    const startHeartbeat = (): void => {
+      const hb = settings.heartbeat;
+      if (hb === false || heartbeat !== undefined || phase === 'over') return;
       const step = Math.max(1, Math.min(hb.idleMs, hb.timeoutMs) / 4);
       let seen = framesSeen;
       let quietSince = Date.now();
@@ -238,12 +242,14 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
         heartbeat = setTimeout(check, step);
       };
       heartbeat = setTimeout(check, step);
-    }
+    };
 
-    // Close events of an older socket (a terminated one closing late) are not this session's.
+    // Events of an older socket (a terminated one closing late) are not this session's.
+    const ours = (e: { readonly target?: unknown }): boolean => e.target === undefined || e.target === port.current();
     const closes: Subscription = port.closes$.subscribe((e) => {
-      if (e.target === undefined || e.target === port.current()) lose(e.code, e.reason);
+      if (ours(e)) lose(e.code, e.reason);
     });
+    closes.add(port.opens$.subscribe((e) => ours(e) && startHeartbeat()));
     const texts = port.ws.subscribe({
       next: (data) => {
         if (phase !== 'over') onText(data as string);
@@ -254,6 +260,8 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
         if (port.current() === undefined) lose(1006, err instanceof Error ? err.message : 'socket could not be created');
       },
     });
+    // A socket someone else opened through the subject (its `ws`) is open already.
+    if (port.current()?.readyState === OPEN) startHeartbeat();
     return () => {
       phase = 'over';
       if (heartbeat !== undefined) clearTimeout(heartbeat);
