@@ -141,6 +141,13 @@ export class Topics {
   onSubscribed(name: string): void {
     const t = this.topics.get(name);
     if (t === undefined || t.server === 'unsubscribing') return;
+    // A 429/503 that named no topic was taken for every unconfirmed one; the server's success
+    // says this one did get through, and its partial follows: take it, not the retry.
+    if (t.server === 'none' && t.retryAt > 0 && t.observer !== undefined) {
+      t.retryAt = 0;
+      t.image = 'awaiting';
+      t.awaitSeq = ++this.awaitSeq;
+    }
     t.server = 'subscribed';
     t.retries = 0;
     if (t.observer === undefined) this.schedule();
