@@ -1,8 +1,9 @@
 /**
- * `npm start [-- --symbol XBTUSD] [--depth 10] [--endpoint testnet|mainnet|ws://…] [--duration SECONDS]`
+ * `npm start [-- --symbol XBTUSD] [--depth 10] [--group 5] [--endpoint testnet|mainnet|ws://…] [--duration SECONDS]`
  *
- * A live order-book ladder in the terminal: the top levels of each side with a depth bar, the
- * spread, the mid, the last trades, the connection status and the frame rate. Without
+ * A live order-book ladder in the terminal: the top levels (or, with `--group`, price buckets of
+ * that width) of each side with a depth bar, the spread, the mid, the last trades, the connection
+ * status, the frame rate, the server clock offset and the data latency. Without
  * `--endpoint` it starts the embedded simulator (no network needed); with one it follows BitMEX.
  * Ctrl-C (or `--duration`) closes the client and the simulator, and the process exits by itself.
  * When stdout is not a terminal it prints a plain frame once per second instead of redrawing.
@@ -11,14 +12,19 @@
  * command-line plumbing: flags, the embedded simulator ('bitmex-rxjs/testing'), a clean stop.
  */
 import { auditTime, bufferTime, combineLatest, map, merge, scan, startWith, type Observable } from 'rxjs';
-import { BitmexWebSocket, type BookLevel, type BookSnapshot, type BookTable, type ConnectionStatus, type Trade } from '../lib';
+import {
+  BitmexWebSocket, type BookLevel, type BookSnapshot, type BookTable, type ClockEstimate, type ConnectionStatus, type LatencyReport, type Trade,
+} from '../lib';
 import { commandLine, endpointOrSimulator, lifecycle, run } from './shared';
 
-const { flags, integer } = commandLine('order-book', { symbol: 'XBTUSD', depth: '10' });
+const { flags, integer, usage } = commandLine('order-book', { symbol: 'XBTUSD', depth: '10', group: 'none' });
 const symbol = flags.symbol;
 const depth = integer('depth', 1);
-// orderBookL2_25 carries 25 levels a side: plenty for a ladder and far less traffic than the full book.
-const table: BookTable = depth <= 25 ? 'orderBookL2_25' : 'orderBookL2';
+const group = flags.group === 'none' ? undefined : Number(flags.group);
+if (group !== undefined && !(flags.group.trim() !== '' && Number.isFinite(group) && group > 0)) usage(`--group takes a positive price step, got ${flags.group}`);
+// orderBookL2_25 carries 25 levels a side: plenty for a ladder and far less traffic than the full
+// book. Buckets need the full book.
+const table: BookTable = depth <= 25 && group === undefined ? 'orderBookL2_25' : 'orderBookL2';
 const tty = process.stdout.isTTY === true;
 const TRADES_SHOWN = 5;
 const BAR_WIDTH = 30;
@@ -30,6 +36,8 @@ interface View {
   readonly status: ConnectionStatus;
   readonly framesPerSecond: number;
   readonly lastError: string | undefined;
+  readonly clock: ClockEstimate | undefined;
+  readonly latency: LatencyReport | undefined;
 }
 
 async function main(): Promise<void> {
@@ -38,7 +46,8 @@ async function main(): Promise<void> {
   const bitmex = new BitmexWebSocket({ endpoint });
 
   const view$: Observable<View> = combineLatest({
-    book: bitmex.book$(symbol, { depth, table }).pipe(startWith(undefined)),
+    // A group that is no multiple of the instrument's tick size ends this stream with a TypeError.
+    book: bitmex.book$(symbol, { depth, table, ...(group !== undefined ? { group } : {}) }).pipe(startWith(undefined)),
     trades: bitmex.table$('trade', symbol).pipe(
       scan((last: readonly Trade[], trade) => [trade, ...last].slice(0, TRADES_SHOWN), []),
       startWith([]),
@@ -54,6 +63,8 @@ async function main(): Promise<void> {
       map((e) => e.message),
       startWith(undefined),
     ),
+    clock: bitmex.clock$.pipe(startWith(undefined)),
+    latency: bitmex.latency$.pipe(startWith(undefined)),
   });
 
   const life = lifecycle({
@@ -84,8 +95,11 @@ function render(view: View, source: string): string[] {
   const prices = [...(book?.asks ?? []), ...(book?.bids ?? []), ...view.trades].map((l) => l.price);
   const decimals = Math.max(0, ...prices.map(decimalsOf));
   const color = (code: string, text: string): string => (tty ? `\x1b[${code}m${text}\x1b[0m` : text);
+  const clock = view.clock === undefined ? 'clock ?' : `clock ${view.clock.offsetMs >= 0 ? '+' : ''}${Math.round(view.clock.offsetMs)} ms`;
+  const latency = view.latency === undefined ? 'latency ?' : `latency ${Math.round(view.latency.medianMs)} ms (max ${Math.round(view.latency.maxMs)})`;
+  const shown = group === undefined ? `top ${depth}` : `${depth} buckets of ${group}`;
   const lines = [
-    `${color('1', `${symbol} ${table}`)}  top ${depth}  ·  ${source}  ·  ${view.status}  ·  ${view.framesPerSecond} frames/s`,
+    `${color('1', `${symbol} ${table}`)}  ${shown}  ·  ${source}  ·  ${view.status}  ·  ${view.framesPerSecond} frames/s  ·  ${clock}  ·  ${latency}`,
     '',
   ];
   if (book === undefined) {

@@ -84,6 +84,17 @@ describe('examples', () => {
   });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+  it('npm start -- --group 5 shows price buckets, the clock offset and the latency', async () => {
+    const r = await example('order-book.ts', ['--duration', '3', '--depth', '6', '--group', '5']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const frames = r.stdout.split(/^(?=XBTUSD orderBookL2 )/m).filter((f) => f.includes('frames/s'));
+    const lastFrame = frames[frames.length - 1] as string;
+    expect(lastFrame).toMatch(/^XBTUSD orderBookL2 {2}6 buckets of 5 .* open .* clock [+-]\d+ ms {2}· {2}latency \d+ ms \(max \d+\)/);
+    expectLadder(lastFrame, 6);
+    for (const l of [...levels(lastFrame, 'ask'), ...levels(lastFrame, 'bid')]) expect(l.price % 5).toBe(0);
+  }, 30000);
+
   it('npm start draws a plain ladder once a second when piped, then exits 0 by itself after --duration', async () => {
     const r = await example('order-book.ts', ['--duration', '3', '--depth', '8']);
     expect(r.stderr).toBe('');
@@ -183,7 +194,7 @@ describe('examples', () => {
   it('every example CLI: a bad flag or value prints the problem and the usage line, exit code 2', async () => {
     const common = '[--endpoint testnet|mainnet|ws://…] [--duration SECONDS]';
     const usage = {
-      'order-book.ts': `usage: order-book [--symbol XBTUSD] [--depth 10] ${common}`,
+      'order-book.ts': `usage: order-book [--symbol XBTUSD] [--depth 10] [--group none] ${common}`,
       'trades.ts': `usage: trades [--symbols XBTUSD,ETHUSD] ${common}`,
       'recorder.ts': `usage: recorder [--topics orderBookL2_25:XBTUSD,trade:XBTUSD] [--out recording.ndjson] ${common}`,
       'private.ts': `usage: [BITMEX_API_KEY=… BITMEX_API_SECRET=…] private ${common}`,
@@ -205,6 +216,7 @@ describe('examples', () => {
       ['recorder.ts', ['--endpoint', 'ws://127.0.0.1:1/'], '--endpoint: endpoint must be a ws:// or wss:// URL of a /realtime endpoint, got "ws://127.0.0.1:1/"'],
       ['private.ts', ['--endpoint', 'nowhere'], endpointProblem('nowhere')],
       ['order-book.ts', ['--depth', '2.5'], '--depth takes a positive integer, got 2.5'],
+      ['order-book.ts', ['--group', '-5'], '--group takes a positive price step, got -5'],
       ['order-book.ts', ['XBTUSD'], 'unexpected argument XBTUSD'],
       ['trades.ts', ['--symbols', ','], '--symbols needs at least one symbol'],
       ['recorder.ts', ['--topics='], '--topics needs at least one topic'],

@@ -12,8 +12,8 @@ import { splitTopic, topicOf, type FrameParseError, type TableFrame } from '../p
 import type { RowOf } from '../protocol/rows';
 import { rowsOf, type Change, type TablesState } from '../reducer/reducer';
 import type { DepthSnapshot } from '../views/grouped-book';
-import { parseTimestamp } from '../protocol/timestamp';
-import { measureLatency, type LatencyReport } from '../views/latency';
+import { parseTimestamp, timestampMs } from '../protocol/timestamp';
+import { measureLatency, stampedWhenSent, type LatencyReport } from '../views/latency';
 import { ClockEstimator, type ClockEstimate } from './clock';
 import { bookOf$ } from '../operators/book-of';
 import { changesOf$ } from '../operators/changes-of';
@@ -70,6 +70,7 @@ export class BitmexWebSocket {
   private readonly options: ResolvedOptions;
   private readonly clockEstimates = new ReplaySubject<ClockEstimate>(1);
   private readonly clock = new ClockEstimator(Date.now, (e) => this.clockEstimates.next(e));
+  private tableFrames = 0;
   /** Admitted table frames, for latency$ (fed only while it is observed). */
   private readonly arrivals = new Subject<TableFrame>();
   private readonly main: Connection;
@@ -273,6 +274,8 @@ export class BitmexWebSocket {
   private route(endpoint: Endpoint, e: SessionEvent): void {
     switch (e.kind) {
       case 'table': {
+        // Every 16th frame's stamp bounds the clock offset (no clock read on the others).
+        if ((++this.tableFrames & 15) === 0 && e.action !== 'partial') this.sampleClock(e);
         const admitted = this.topics.admit(e);
         if (admitted === undefined) return;
         if (this.arrivals.observed) this.arrivals.next(admitted);
@@ -319,6 +322,12 @@ export class BitmexWebSocket {
    * sockets so every observed topic comes back from a fresh partial (the states go on from
    * empty tables: the old chain may be half-updated).
    */
+  /** Feeds the clock a frame's first row stamp, when its table stamps rows as they are made. */
+  private sampleClock(frame: TableFrame): void {
+    const ts = (frame.data[0] as { timestamp?: unknown } | undefined)?.timestamp;
+    if (typeof ts === 'string' && stampedWhenSent(frame.table)) this.clock.serverTime(timestampMs(ts));
+  }
+
   private reduceFailed(error: FrameParseError): void {
     this.errors.next(error);
     for (const c of [this.main, this.platform]) {

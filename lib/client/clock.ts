@@ -1,8 +1,11 @@
 /**
- * The server's clock as seen from here. BitMEX stamps its welcome (and `cancelAllAfter` replies)
- * with its time; a stamp read on arrival is late by the one-way trip, which `ping`/`pong` round
- * trips measure (half the shortest recent one, assuming symmetric paths). The offset corrects
- * row timestamps for latency, and request expiry for signing.
+ * The server's clock as seen from here. BitMEX stamps its welcome, its rows and its
+ * `cancelAllAfter` replies with its time. A stamp is never later than the server's clock when it
+ * is read here, so each one bounds the offset from below: stamp − local time read ≤ offset, and
+ * the largest recent bound is the one least delayed (by the network, by a busy event loop). The
+ * one-way trip it still lacks is half the shortest recent `ping`/`pong` round trip (assuming
+ * symmetric paths). The offset corrects row timestamps for latency, and request expiry for
+ * signing.
  * @module
  */
 
@@ -20,11 +23,13 @@ export interface ClockEstimate {
 
 /** Round trips kept; the shortest of them is the one least delayed by queues. */
 const RTT_WINDOW = 8;
+/** Stamp bounds kept (at a few a second: the last seconds, so a server clock step is followed). */
+const BOUND_WINDOW = 32;
 
 /** Keeps the server clock estimate from server stamps and round trips. */
 export class ClockEstimator {
-  /** The latest server stamp received on its own (welcome): server ms, local receive ms. */
-  private anchor: { serverMs: number; receivedMs: number } | undefined;
+  /** Recent lower bounds of the offset (stamp − local time read), and when each was read. */
+  private readonly bounds: { bound: number; receivedMs: number }[] = [];
   /** A stamp in a reply to a request of ours: offset and its round trip. */
   private bracket: { offsetMs: number; rttMs: number; receivedMs: number } | undefined;
   private readonly rtts: number[] = [];
@@ -45,10 +50,15 @@ export class ClockEstimator {
     return this.last;
   }
 
-  /** A server stamp that arrived on its own at `receivedMs`, such as the welcome's `timestamp`. */
+  /**
+   * A server stamp read at `receivedMs`: the welcome's `timestamp`, or the newest row
+   * `timestamp` of a frame (rows are stamped before they are sent).
+   */
   serverTime(serverMs: number, receivedMs: number = this.now()): ClockEstimate | undefined {
     if (!Number.isFinite(serverMs) || !Number.isFinite(receivedMs)) return this.last;
-    this.anchor = { serverMs, receivedMs };
+    const bounds = this.bounds;
+    bounds.push({ bound: serverMs - receivedMs, receivedMs });
+    if (bounds.length > BOUND_WINDOW) bounds.shift();
     return this.update();
   }
 
@@ -84,10 +94,11 @@ export class ClockEstimator {
   private update(): ClockEstimate | undefined {
     const rtt = this.rtts.length === 0 ? undefined : Math.min(...this.rtts);
     let best: ClockEstimate | undefined;
-    const a = this.anchor;
+    let a: { bound: number; receivedMs: number } | undefined;
+    for (const b of this.bounds) if (a === undefined || b.bound >= a.bound) a = b;
     if (a !== undefined) {
       const oneWay = rtt === undefined ? 0 : rtt / 2;
-      best = { offsetMs: a.serverMs + oneWay - a.receivedMs, roundTripMs: rtt, uncertaintyMs: rtt === undefined ? Infinity : rtt / 2, at: a.receivedMs };
+      best = { offsetMs: a.bound + oneWay, roundTripMs: rtt, uncertaintyMs: rtt === undefined ? Infinity : rtt / 2, at: a.receivedMs };
     }
     const b = this.bracket;
     if (b !== undefined && (best === undefined || b.rttMs / 2 < best.uncertaintyMs)) {

@@ -43,6 +43,11 @@ export interface LatencyOptions {
  */
 const EVENT_TIME_TABLES: ReadonlySet<string> = new Set(['funding', 'settlement', 'insurance']);
 
+/** Whether rows of `table` are stamped with when they were made (so, before they were sent). */
+export function stampedWhenSent(table: string): boolean {
+  return !EVENT_TIME_TABLES.has(table);
+}
+
 interface Sample {
   readonly table: string;
   readonly ms: number;

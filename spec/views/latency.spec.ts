@@ -55,6 +55,18 @@ describe('ClockEstimator', () => {
     expect(c.estimate?.roundTripMs).toBe(80);
   });
 
+  it('takes the largest recent stamp bound: a stamp read late (a busy event loop) does not skew it', () => {
+    const c = new ClockEstimator(() => 0);
+    c.serverTime(10_000, 1_300); // read 300 ms after it arrived
+    expect(c.estimate?.offsetMs).toBe(8_700);
+    c.serverTime(11_000, 2_000); // a row stamp read on time
+    c.serverTime(11_500, 2_600); // and one read late again
+    expect(c.estimate?.offsetMs).toBe(9_000);
+    // Old bounds leave the window, so a server clock that steps back is followed.
+    for (let i = 0; i < 40; i++) c.serverTime(3_000 + i, 3_000 + i);
+    expect(c.estimate?.offsetMs).toBe(0);
+  });
+
   it('prefers a reply stamp with a shorter round trip', () => {
     const c = new ClockEstimator(() => 0);
     c.serverTime(10_000, 1_000);
