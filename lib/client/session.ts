@@ -106,6 +106,7 @@ export const HEARTBEAT_CLOSE = 4000;
 export function openSession(port: SocketPort, settings: SessionSettings): Observable<SessionEvent> {
   return new Observable<SessionEvent>((subscriber) => {
     let phase: 'welcome' | 'auth' | 'ready' | 'over' = 'welcome';
+    let authRetried = false;
     let framesSeen = 0;
     let heartbeat: ReturnType<typeof setTimeout> | undefined;
 
@@ -193,6 +194,15 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
           break;
         case 'error':
           if (phase === 'auth' && frame.request?.op === 'authKeyExpires') {
+            // "This request has expired ... Current time: N": the server says its time (the
+            // welcome may not have); sign once more with it.
+            const serverSeconds = authRetried ? undefined : expiredAt(frame.error);
+            if (serverSeconds !== undefined && settings.authArgs !== undefined) {
+              authRetried = true;
+              clock?.serverTime(serverSeconds * 1000);
+              send({ op: 'authKeyExpires', args: settings.authArgs(serverSeconds * 1000) });
+              return;
+            }
             ready(new BitmexApiError(frame.status, frame.error, frame.meta, frame.request));
             return;
           }
@@ -271,6 +281,12 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
       texts.unsubscribe();
     };
   });
+}
+
+/** The server's time (UNIX seconds) in BitMEX's "request has expired ... Current time: N" answer. */
+function expiredAt(error: string): number | undefined {
+  const m = /expired.*Current time:\s*(\d{9,11})\b/i.exec(error);
+  return m === null ? undefined : Number(m[1]);
 }
 
 /** Drops a socket at once: `ws` has terminate(); a browser socket can only be asked to close. */
