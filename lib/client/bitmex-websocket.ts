@@ -5,7 +5,7 @@
  * that turn states into `table$`, `changes$` and `book$`.
  * @module
  */
-import { filter, firstValueFrom, map, merge, NEVER, Observable, ReplaySubject, Subject, Subscription, takeUntil, throwIfEmpty } from 'rxjs';
+import { firstValueFrom, merge, NEVER, Observable, ReplaySubject, Subject, Subscription, takeUntil, throwIfEmpty } from 'rxjs';
 import WebSocketDefault from 'isomorphic-ws';
 import { BitmexApiError, BitmexError, BitmexInconsistencyError } from '../protocol/errors';
 import { splitTopic, topicOf, type FrameParseError, type TableFrame } from '../protocol/frames';
@@ -27,6 +27,7 @@ import { guardFrame } from './frame-guard';
 import { storageOf, type BookOptions, type Storage } from './storage';
 import { TableStates } from './table-states';
 import { Topics, type Endpoint } from './topics';
+import { followFrom } from './follow-from';
 
 export { resolveEndpoint, type BitmexWebSocketOptions, type DeadMansSwitchOptions, type Endpointish } from './options';
 export type { BookOptions, Storage } from './storage';
@@ -84,7 +85,6 @@ export class BitmexWebSocket {
   private readonly running = new Subscription();
   private readonly started = new Set<Endpoint>();
   private deadMansSwitch: DeadMansSwitch | undefined;
-  private lastCancelTime: Date | undefined;
   private closed = false;
   private fatal: BitmexError | undefined;
   private closing: Promise<void> | undefined;
@@ -129,7 +129,7 @@ export class BitmexWebSocket {
 
   /** `cancelTime` of the last `cancelAllAfter` reply (undefined before one, or once disarmed). */
   get cancelTime(): Date | undefined {
-    return this.lastCancelTime;
+    return this.deadMansSwitch?.cancelTime;
   }
 
   /**
@@ -141,17 +141,7 @@ export class BitmexWebSocket {
     const session = this.main.session;
     if (session !== undefined) return session.authError === undefined ? Promise.resolve() : Promise.reject(session.authError);
     this.start('main');
-    return firstValueFrom(
-      this.main.events$.pipe(
-        filter((e): e is Extract<SessionEvent, { kind: 'ready' | 'down' }> => e.kind === 'ready' || e.kind === 'down'),
-        map((e) => {
-          if (e.kind === 'down') throw e.error;
-          if (e.session.authError !== undefined) throw e.session.authError;
-        }),
-        takeUntil(this.ended),
-        throwIfEmpty(() => this.fatal ?? new BitmexError('client closed')),
-      ),
-    );
+    return firstValueFrom(this.main.nextReady$.pipe(takeUntil(this.ended), throwIfEmpty(() => this.fatal ?? new BitmexError('client closed'))));
   }
 
   /**
@@ -301,11 +291,7 @@ export class BitmexWebSocket {
       case 'error':
         if (!this.topics.onError(endpoint, e)) this.errors.next(new BitmexApiError(e.status, e.error, e.meta, e.request));
         return;
-      case 'cancelAllAfter': {
-        const t = e.cancelTime === undefined ? NaN : Date.parse(e.cancelTime);
-        this.lastCancelTime = Number.isFinite(t) && t > 0 ? new Date(t) : undefined;
-        return;
-      }
+      case 'cancelAllAfter': // the dead man's switch's own replies
       case 'welcome':
       case 'authenticated':
       case 'pong':
@@ -365,17 +351,6 @@ export class BitmexWebSocket {
     this.running.unsubscribe();
     this.main.status$.complete();
   }
-}
-
-/**
- * `items`, then `source`: like `concat(from(items), source)` or `startWith`, but handing the
- * subscriber straight to `source`, which keeps the per-frame path one call shorter.
- */
-function followFrom<T>(items: readonly T[], source: Observable<T>): Observable<T> {
-  return new Observable<T>((subscriber) => {
-    for (let i = 0; i < items.length && !subscriber.closed; i++) subscriber.next(items[i] as T);
-    return source.subscribe(subscriber);
-  });
 }
 
 function platformUrlOf(url: string): string {

@@ -3,7 +3,7 @@
  * restarted with backoff, multicast as one stream of session events.
  * @module
  */
-import { BehaviorSubject, Subject, defer, retry, share, throwError, timer, type Observable } from 'rxjs';
+import { BehaviorSubject, Subject, defer, filter, map, retry, share, take, throwError, timer, type Observable } from 'rxjs';
 import { webSocket, type WebSocketSubject } from 'rxjs/webSocket';
 import { BitmexConnectionError } from '../protocol/errors';
 import type { WelcomeFrame } from '../protocol/frames';
@@ -95,6 +95,21 @@ export class Connection implements SocketPort {
     }).pipe(
       retry({ delay: (e: unknown) => this.retryDelay(e) }),
       share(),
+    );
+  }
+
+  /**
+   * The outcome of the next session: completes when it is ready and, with keys, authenticated;
+   * errors with why it went down or why authentication failed.
+   */
+  get nextReady$(): Observable<void> {
+    return this.events$.pipe(
+      filter((e): e is Extract<SessionEvent, { kind: 'ready' | 'down' }> => e.kind === 'ready' || e.kind === 'down'),
+      take(1),
+      map((e) => {
+        if (e.kind === 'down') throw e.error;
+        if (e.session.authError !== undefined) throw e.session.authError;
+      }),
     );
   }
 

@@ -9,12 +9,19 @@ import type { Session, SessionEvent } from './session';
 
 /** Arms the switch on each authenticated session of `events$` until the subscription ends. */
 export class DeadMansSwitch {
+  /** `cancelTime` of the last `cancelAllAfter` reply (undefined before one, or once disarmed). */
+  cancelTime: Date | undefined;
   private armedOn: Session | undefined;
   private readonly subscription: Subscription;
 
   constructor(events$: Observable<SessionEvent>, options: Required<DeadMansSwitchOptions>) {
     this.subscription = events$
       .pipe(
+        tap((e) => {
+          if (e.kind !== 'cancelAllAfter') return;
+          const t = e.cancelTime === undefined ? NaN : Date.parse(e.cancelTime);
+          this.cancelTime = Number.isFinite(t) && t > 0 ? new Date(t) : undefined;
+        }),
         filter((e): e is Extract<SessionEvent, { kind: 'ready' | 'down' }> => e.kind === 'ready' || e.kind === 'down'),
         switchMap((e) => {
           this.armedOn = e.kind === 'ready' && e.session.authenticated ? e.session : undefined;
@@ -32,5 +39,6 @@ export class DeadMansSwitch {
     this.subscription.unsubscribe();
     this.armedOn?.send({ op: 'cancelAllAfter', args: 0 });
     this.armedOn = undefined;
+    this.cancelTime = undefined;
   }
 }
