@@ -7,7 +7,7 @@
  */
 import { firstValueFrom, merge, NEVER, Observable, ReplaySubject, Subject, Subscription, takeUntil, throwIfEmpty } from 'rxjs';
 import WebSocketDefault from 'isomorphic-ws';
-import { BitmexApiError, BitmexError, BitmexInconsistencyError } from '../protocol/errors';
+import { BitmexApiError, BitmexConnectionError, BitmexError, BitmexInconsistencyError } from '../protocol/errors';
 import { splitTopic, topicOf, type FrameParseError, type TableFrame } from '../protocol/frames';
 import type { RowOf } from '../protocol/rows';
 import { rowsOf, type Change, type TablesState } from '../reducer/reducer';
@@ -23,6 +23,9 @@ import { Connection, type ConnectionStatus, type WebSocketCtor } from './connect
 import { DeadMansSwitch } from './dead-mans-switch';
 import { resolveOptions, type BitmexWebSocketOptions, type ResolvedOptions } from './options';
 import { terminate, type SessionEvent } from './session';
+
+/** Close code reported when a subscribe got no answer in time. */
+const SUBSCRIBE_TIMEOUT_CLOSE = 4004;
 import { guardFrame } from './frame-guard';
 import { storageOf, type BookOptions, type Storage } from './storage';
 import { TableStates } from './table-states';
@@ -113,6 +116,8 @@ export class BitmexWebSocket {
       start: (endpoint) => this.start(endpoint),
       drop: (table, filter) => this.tables.feed({ kind: 'drop', table, filter }),
       symbolsOf: (table) => new Set(rowsOf(this.tables.current, table).map((r) => r.symbol).filter((s): s is string => typeof s === 'string')),
+      subscribeTimeoutMs: o.subscribeTimeoutMs,
+      unanswered: (endpoint, topics) => this.unanswered(endpoint, topics),
     });
     this.storage = storageOf(() => this.tables.current);
   }
@@ -242,6 +247,18 @@ export class BitmexWebSocket {
       // Each failed or lost connection that will be retried: why, which attempt, when the next.
       report: (error) => this.errors.next(error),
     });
+  }
+
+  /**
+   * A subscribe got no answer in time: reported, and the socket replaced (a session that ignores
+   * requests is broken); the reconnect subscribes every observed topic afresh.
+   */
+  private unanswered(endpoint: Endpoint, topics: readonly string[]): void {
+    const connection = endpoint === 'main' ? this.main : this.platform;
+    const ms = this.options.subscribeTimeoutMs;
+    this.errors.next(new BitmexConnectionError(SUBSCRIBE_TIMEOUT_CLOSE, `no answer to subscribe ${topics.join(', ')} within ${ms} ms; reconnecting`));
+    const socket = connection?.current();
+    if (socket !== undefined) terminate(socket);
   }
 
   /** Opens an endpoint on first use and routes its session events until close. */

@@ -40,6 +40,12 @@ export interface BitmexWebSocketOptions {
    * was opened is dropped and retried, reported on `errors$`. Default 10000, at least 100.
    */
   readonly connectTimeoutMs?: number;
+  /**
+   * A subscribe that gets neither its success and partial nor a refusal this long after it was
+   * sent gives the socket up (reported on `errors$`); the reconnect subscribes again. Default
+   * 15000, at least 100.
+   */
+  readonly subscribeTimeoutMs?: number;
 }
 
 /** Dead man's switch settings (object form of {@link BitmexWebSocketOptions.deadMansSwitch}). */
@@ -64,6 +70,7 @@ export interface ResolvedOptions {
   readonly reconnect: Required<ReconnectOptions> | false;
   readonly deadMansSwitch: Required<DeadMansSwitchOptions> | undefined;
   readonly connectTimeoutMs: number;
+  readonly subscribeTimeoutMs: number;
 }
 
 const NETWORKS: Readonly<Record<string, string>> = Object.freeze(
@@ -89,10 +96,12 @@ const DMS_INTERVAL_FLOOR_MS = 100;
 const DMS_TIMEOUT_FLOOR_MS = 5000;
 const CONNECT_TIMEOUT_MS = 10000;
 const CONNECT_TIMEOUT_FLOOR_MS = 100;
+const SUBSCRIBE_TIMEOUT_MS = 15000;
+const SUBSCRIBE_TIMEOUT_FLOOR_MS = 100;
 
 const KNOWN: ReadonlySet<string> = new Set([
   'endpoint', 'apiKey', 'apiSecret', 'tableKeys', 'maxTableLength', 'WebSocketCtor', 'heartbeat', 'reconnect', 'deadMansSwitch',
-  'connectTimeoutMs',
+  'connectTimeoutMs', 'subscribeTimeoutMs',
 ]);
 
 function fail(name: string, what: string, got: unknown): never {
@@ -232,5 +241,6 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
     reconnect: resolveReconnect(o.reconnect),
     deadMansSwitch: resolveDeadMansSwitch(o.deadMansSwitch, apiKey !== undefined),
     connectTimeoutMs: delay('connectTimeoutMs', o.connectTimeoutMs, CONNECT_TIMEOUT_MS, CONNECT_TIMEOUT_FLOOR_MS),
+    subscribeTimeoutMs: delay('subscribeTimeoutMs', o.subscribeTimeoutMs, SUBSCRIBE_TIMEOUT_MS, SUBSCRIBE_TIMEOUT_FLOOR_MS),
   };
 }

@@ -27,6 +27,10 @@ export interface TopicsLink {
   drop(table: string, filter: Readonly<Record<string, string>>): void;
   /** The symbols that have rows in the current image of `table`. */
   symbolsOf(table: string): Iterable<string>;
+  /** How long a subscribe may go without its success and partial (undefined: forever). */
+  readonly subscribeTimeoutMs?: number;
+  /** Topics of a live session whose subscribe got no success or partial in time. */
+  unanswered?(endpoint: Endpoint, topics: readonly string[]): void;
 }
 
 const RETRY_INITIAL_MS = 1000;
@@ -43,6 +47,7 @@ export class Topics {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private retryTimerAt = Infinity;
   private awaitSeq = 0;
+  private readonly watchTimers = new Set<ReturnType<typeof setTimeout>>();
   private closed = false;
   /** Auth failure of the live main session: private topics get it instead of a subscribe. */
   private authError: BitmexApiError | undefined;
@@ -204,6 +209,8 @@ export class Topics {
   close(): void {
     this.closed = true;
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    for (const timer of this.watchTimers) clearTimeout(timer);
+    this.watchTimers.clear();
     for (const t of this.topics.values()) if (t.resyncTimer !== undefined) clearTimeout(t.resyncTimer);
   }
 
@@ -330,8 +337,28 @@ export class Topics {
       const session = this.link.session(endpoint);
       if (session === undefined) continue;
       if (unsubscribe[endpoint].length > 0) session.send({ op: 'unsubscribe', args: unsubscribe[endpoint] });
-      if (subscribe[endpoint].length > 0) session.send({ op: 'subscribe', args: subscribe[endpoint] });
+      if (subscribe[endpoint].length > 0) {
+        session.send({ op: 'subscribe', args: subscribe[endpoint] });
+        this.watch(endpoint, session, subscribe[endpoint]);
+      }
     }
+  }
+
+  /**
+   * A subscribe that gets neither its success and partial nor a refusal in time (a server that
+   * answers pings but not requests) would wait forever: tell the link, which gives the session up.
+   */
+  private watch(endpoint: Endpoint, session: Session, names: readonly string[]): void {
+    const timeoutMs = this.link.subscribeTimeoutMs;
+    if (timeoutMs === undefined) return;
+    const asked = names.map((n) => this.topics.get(n)).filter((t): t is Topic => t !== undefined).map((t) => [t, t.awaitSeq] as const);
+    const timer = setTimeout(() => {
+      this.watchTimers.delete(timer);
+      if (this.closed || this.link.session(endpoint) !== session) return;
+      const late = asked.filter(([t, seq]) => this.topics.get(t.name) === t && t.observer !== undefined && t.image === 'awaiting' && t.awaitSeq === seq);
+      if (late.length > 0) this.link.unanswered?.(endpoint, late.map(([t]) => t.name));
+    }, timeoutMs);
+    this.watchTimers.add(timer);
   }
 
   private forgetIfIdle(t: Topic): void {

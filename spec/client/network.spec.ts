@@ -125,3 +125,53 @@ describe('the hourly connection budget', () => {
     expect(low.sim.stats().handshakes.accepted).toBe(1);
   });
 });
+
+describe('a subscribe that is never answered', () => {
+  let http: HttpServer;
+  let wss: WebSocketServer;
+  let url: string;
+  let connections = 0;
+
+  beforeEach(async () => {
+    connections = 0;
+    http = createHttpServer();
+    wss = new WebSocketServer({ server: http });
+    // Welcomes and answers pings; the first connection ignores every request, later ones answer.
+    wss.on('connection', (ws: WsSocket) => {
+      const answers = ++connections > 1;
+      ws.send(JSON.stringify({ info: 'Welcome to the BitMEX Realtime API.', version: '2.0.0', timestamp: new Date().toISOString(), limit: { remaining: 700 } }));
+      ws.on('message', (d) => {
+        const text = d.toString();
+        if (text === 'ping') return ws.send('pong');
+        const req = JSON.parse(text) as { op: string; args: string[] };
+        if (!answers || req.op !== 'subscribe') return undefined;
+        for (const topic of req.args) {
+          ws.send(JSON.stringify({ success: true, subscribe: topic, request: req }));
+          ws.send(JSON.stringify({ table: 'instrument', action: 'partial', keys: ['symbol'], filter: { symbol: 'XBTUSD' }, data: [{ symbol: 'XBTUSD', markPrice: 7 }] }));
+        }
+        return undefined;
+      });
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const addr = http.address();
+    url = `ws://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/realtime`;
+  });
+
+  afterEach(async () => {
+    for (const ws of wss.clients) ws.terminate();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+  });
+
+  it('times out, is reported, and the reconnect subscribes it again', async () => {
+    const c = fx.client({ endpoint: url, subscribeTimeoutMs: 300 });
+    const errors = connectionErrors(c);
+    const rows: unknown[] = [];
+    fx.keep(c.table$('instrument', 'XBTUSD').subscribe((r) => rows.push(r)));
+    await waitFor(() => rows.length > 0, 5000, 'the row after the retry');
+    expect(rows).toEqual([{ symbol: 'XBTUSD', markPrice: 7 }]);
+    expect(errors[0]?.code).toBe(4004);
+    expect(errors[0]?.message).toContain('no answer to subscribe instrument:XBTUSD within 300 ms');
+    expect(connections).toBe(2);
+  });
+});
