@@ -99,10 +99,13 @@ const CONNECT_TIMEOUT_FLOOR_MS = 100;
 const SUBSCRIBE_TIMEOUT_MS = 15000;
 const SUBSCRIBE_TIMEOUT_FLOOR_MS = 100;
 
-const KNOWN: ReadonlySet<string> = new Set([
-  'endpoint', 'apiKey', 'apiSecret', 'tableKeys', 'maxTableLength', 'WebSocketCtor', 'heartbeat', 'reconnect', 'deadMansSwitch',
-  'connectTimeoutMs', 'subscribeTimeoutMs',
-]);
+// Every option name, checked against the interface by the compiler: an option added there and
+// not here fails the type check instead of being refused at run time.
+const KNOWN_OPTIONS = {
+  endpoint: true, apiKey: true, apiSecret: true, tableKeys: true, maxTableLength: true, WebSocketCtor: true,
+  heartbeat: true, reconnect: true, deadMansSwitch: true, connectTimeoutMs: true, subscribeTimeoutMs: true,
+} satisfies Record<keyof BitmexWebSocketOptions, true>;
+const KNOWN: ReadonlySet<string> = new Set(Object.keys(KNOWN_OPTIONS));
 
 function fail(name: string, what: string, got: unknown): never {
   throw new TypeError(`${name} must be ${what}, got ${describe(got)}`);

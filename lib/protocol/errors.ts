@@ -59,7 +59,8 @@ export class BitmexInconsistencyError extends BitmexError {
   readonly table: string;
   readonly topic: string;
   constructor(table: string, topic: string, message: string) {
-    super(message);
+    // The message quotes the row's key, which is server text.
+    super(redact(message));
     this.table = table;
     this.topic = topic;
   }
