@@ -14,6 +14,7 @@
 import type { Subscription } from 'rxjs';
 import { BitmexConnectionError, BitmexInconsistencyError, BitmexWebSocket, FrameParseError, topicOf, type BookSnapshot } from '../lib';
 import { BitmexSimulator } from '../lib/testing';
+import { SeededRandom } from '../lib/testing/random';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -28,18 +29,9 @@ if (!Number.isFinite(seconds) || seconds <= 0 || !Number.isInteger(seed)) {
   process.exit(2);
 }
 
-/** A tiny seeded generator (mulberry32), so a failing run can be replayed with its seed. */
-function random(s: number): () => number {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rnd = random(seed);
+// Seeded, so a failing run can be replayed with its seed.
+const rng = new SeededRandom(seed);
+const rnd = (): number => rng.next();
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -3,12 +3,11 @@
  * The client signs with the server's time: from the welcome's `timestamp`, or — when a server
  * sends none — from the "request has expired ... Current time: N" answer, once.
  */
-import { createServer, type Server } from 'node:http';
-import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 import { BitmexWebSocket } from '../../lib';
 import { BitmexSimulator } from '../../lib/testing';
 import { checkAuth } from '../../lib/testing/auth';
 import { ERRORS } from '../../lib/testing/protocol';
+import { useRawServer, welcome } from '../support/raw-server';
 
 const KEY = 'skew-key';
 const SECRET = 'skew-secret';
@@ -44,44 +43,25 @@ describe.each([
 });
 
 describe('a server 5 minutes ahead whose welcome carries no timestamp', () => {
-  let http: Server;
-  let wss: WebSocketServer;
-  let url: string;
   const auths: unknown[][] = [];
-
-  beforeEach(async () => {
-    auths.length = 0;
-    http = createServer();
-    wss = new WebSocketServer({ server: http });
-    const serverNow = (): number => Date.now() + 5 * 60_000;
-    wss.on('connection', (ws: WsSocket) => {
-      ws.send(JSON.stringify({ info: 'Welcome to the BitMEX Realtime API.', version: '2.0.0', limit: { remaining: 700 } }));
-      ws.on('message', (d) => {
-        const text = d.toString();
-        if (text === 'ping') return ws.send('pong');
-        const req = JSON.parse(text) as { op: string; args: unknown[] };
-        if (req.op !== 'authKeyExpires') return undefined;
-        auths.push(req.args);
-        const [key, expires, signature] = req.args;
-        const failure = checkAuth(key, expires, signature, (k) => (k === KEY ? SECRET : undefined), serverNow());
-        return ws.send(JSON.stringify(failure ? { status: failure.status, error: failure.error, meta: {}, request: req } : { success: true, request: req }));
-      });
-    });
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-    const addr = http.address();
-    url = `ws://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/realtime`;
+  const serverNow = (): number => Date.now() + 5 * 60_000;
+  const raw = useRawServer((ws) => {
+    ws.send(welcome(false));
+    return (req) => {
+      if (req.op !== 'authKeyExpires' || !Array.isArray(req.args)) return;
+      auths.push(req.args);
+      const [key, expires, signature] = req.args as unknown[];
+      const failure = checkAuth(key, expires, signature, (k) => (k === KEY ? SECRET : undefined), serverNow());
+      ws.send(JSON.stringify(failure ? { status: failure.status, error: failure.error, meta: {}, request: req } : { success: true, request: req }));
+    };
   });
-
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    for (const ws of wss.clients) ws.terminate();
-    await new Promise<void>((r) => wss.close(() => r()));
-    await new Promise<void>((r) => http.close(() => r()));
+  beforeEach(() => {
+    auths.length = 0;
   });
 
   it('signs again with the time its "expired" answer gives, once, and is authenticated', async () => {
     expect(ERRORS.expired(1)).toContain('Current time: 1');
-    const c = new BitmexWebSocket({ endpoint: url, apiKey: KEY, apiSecret: SECRET });
+    const c = new BitmexWebSocket({ endpoint: raw.url, apiKey: KEY, apiSecret: SECRET });
     clients.push(c);
     await c.connect();
     expect(auths).toHaveLength(2);

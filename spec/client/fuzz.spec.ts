@@ -6,11 +6,10 @@
  * the test says so.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { Subscription } from 'rxjs';
-import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
+import type { WebSocket as WsSocket } from 'ws';
 import {
   BitmexWebSocket,
   bookOf,
@@ -23,6 +22,7 @@ import {
   type TablesState,
 } from '../../lib';
 import { waitFor } from '../support/helpers';
+import { useRawServer, welcome } from '../support/raw-server';
 
 const REAL_DIR = resolve(__dirname, '../../../shared/real-frames');
 const HAVE_REAL = existsSync(REAL_DIR);
@@ -166,49 +166,30 @@ describe('fuzz: reduceTables', () => {
 });
 
 describe('fuzz: the live client', () => {
-  let http: Server;
-  let wss: WebSocketServer;
-  let url: string;
   const sockets = new Set<WsSocket>();
   const subs: Subscription[] = [];
   let client: BitmexWebSocket | undefined;
-
-  beforeAll(async () => {
-    http = createServer();
-    wss = new WebSocketServer({ server: http });
-    // A minimal server: welcome, and for a subscribe the success frame and a fixed partial.
-    wss.on('connection', (ws: WsSocket) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-      ws.send(JSON.stringify({ info: 'Welcome to the BitMEX Realtime API.', version: '2.0.0', timestamp: new Date().toISOString(), limit: { remaining: 700 } }));
-      ws.on('message', (d) => {
-        const text = d.toString();
-        if (text === 'ping') {
-          ws.send('pong');
-          return;
-        }
-        const req = JSON.parse(text) as { op: string; args: string[] };
-        for (const topic of req.args) {
-          ws.send(JSON.stringify({ success: true, [req.op]: topic, request: req }));
-          if (req.op === 'subscribe') ws.send(JSON.stringify(PARTIAL));
-        }
-      });
-    });
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-    const addr = http.address();
-    url = `ws://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/realtime`;
+  // Welcome, and for a subscribe the success frame and a fixed partial.
+  const raw = useRawServer((ws) => {
+    sockets.add(ws);
+    ws.on('close', () => sockets.delete(ws));
+    ws.send(welcome());
+    return (req) => {
+      if (!Array.isArray(req.args)) return;
+      for (const topic of req.args) {
+        ws.send(JSON.stringify({ success: true, [req.op]: topic, request: req }));
+        if (req.op === 'subscribe') ws.send(JSON.stringify(PARTIAL));
+      }
+    };
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     for (const s of subs.splice(0)) s.unsubscribe();
     await client?.close();
-    for (const ws of sockets) ws.terminate();
-    await new Promise<void>((r) => wss.close(() => r()));
-    await new Promise<void>((r) => http.close(() => r()));
   });
 
   it('takes any frames without a throw, and the observed book stays exactly right', async () => {
-    const c = new BitmexWebSocket({ endpoint: url, reconnect: { initialDelayMs: 10, maxDelayMs: 50 }, heartbeat: { idleMs: 2000, timeoutMs: 2000 } });
+    const c = new BitmexWebSocket({ endpoint: raw.url, reconnect: { initialDelayMs: 10, maxDelayMs: 50 }, heartbeat: { idleMs: 2000, timeoutMs: 2000 } });
     client = c;
     const problems: unknown[] = [];
     let errors = 0;

@@ -4,11 +4,10 @@
  * connection budget bounds the backoff.
  */
 import { createServer, type Server } from 'node:net';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 import { BitmexConnectionError, BitmexWebSocket } from '../../lib';
 import { useSimulator } from '../support/simulator';
 import { waitFor } from '../support/helpers';
+import { useRawServer, welcome } from '../support/raw-server';
 
 const fx = useSimulator({ seed: 3 }, { reconnect: { initialDelayMs: 20, maxDelayMs: 80 } });
 
@@ -70,33 +69,11 @@ describe('each failed attempt reaches errors$', () => {
 });
 
 describe('a server that never sends the welcome', () => {
-  let http: HttpServer;
-  let wss: WebSocketServer;
-  let url: string;
-  let connections = 0;
-
-  beforeEach(async () => {
-    connections = 0;
-    http = createHttpServer();
-    wss = new WebSocketServer({ server: http });
-    // Answers pings (so the heartbeat is happy) but never welcomes.
-    wss.on('connection', (ws: WsSocket) => {
-      connections++;
-      ws.on('message', (d) => d.toString() === 'ping' && ws.send('pong'));
-    });
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    const addr = http.address();
-    url = `ws://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/realtime`;
-  });
-
-  afterEach(async () => {
-    for (const ws of wss.clients) ws.terminate();
-    await new Promise<void>((resolve) => wss.close(() => resolve()));
-    await new Promise<void>((resolve) => http.close(() => resolve()));
-  });
+  // Answers pings (so the heartbeat is happy) but never welcomes.
+  const raw = useRawServer(() => undefined);
 
   it('connect() times out, the attempt is reported and retried', async () => {
-    const c = fx.client({ endpoint: url, connectTimeoutMs: 300, heartbeat: { idleMs: 50, timeoutMs: 1000 } });
+    const c = fx.client({ endpoint: raw.url, connectTimeoutMs: 300, heartbeat: { idleMs: 50, timeoutMs: 1000 } });
     const errors = connectionErrors(c);
     const failure = await c.connect().then(
       () => undefined,
@@ -104,7 +81,7 @@ describe('a server that never sends the welcome', () => {
     );
     expect(failure).toBeInstanceOf(BitmexConnectionError);
     expect((failure as BitmexConnectionError).message).toContain('no welcome within 300 ms');
-    await waitFor(() => connections >= 2 && errors.length >= 1, 5000, 'a retry');
+    await waitFor(() => raw.connections >= 2 && errors.length >= 1, 5000, 'a retry');
     expect(errors[0]?.code).toBe(4003);
     expect(errors[0]?.attempt).toBe(1);
   });
@@ -127,44 +104,21 @@ describe('the hourly connection budget', () => {
 });
 
 describe('a subscribe that is never answered', () => {
-  let http: HttpServer;
-  let wss: WebSocketServer;
-  let url: string;
-  let connections = 0;
-
-  beforeEach(async () => {
-    connections = 0;
-    http = createHttpServer();
-    wss = new WebSocketServer({ server: http });
-    // Welcomes and answers pings; the first connection ignores every request, later ones answer.
-    wss.on('connection', (ws: WsSocket) => {
-      const answers = ++connections > 1;
-      ws.send(JSON.stringify({ info: 'Welcome to the BitMEX Realtime API.', version: '2.0.0', timestamp: new Date().toISOString(), limit: { remaining: 700 } }));
-      ws.on('message', (d) => {
-        const text = d.toString();
-        if (text === 'ping') return ws.send('pong');
-        const req = JSON.parse(text) as { op: string; args: string[] };
-        if (!answers || req.op !== 'subscribe') return undefined;
-        for (const topic of req.args) {
-          ws.send(JSON.stringify({ success: true, subscribe: topic, request: req }));
-          ws.send(JSON.stringify({ table: 'instrument', action: 'partial', keys: ['symbol'], filter: { symbol: 'XBTUSD' }, data: [{ symbol: 'XBTUSD', markPrice: 7 }] }));
-        }
-        return undefined;
-      });
-    });
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    const addr = http.address();
-    url = `ws://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/realtime`;
-  });
-
-  afterEach(async () => {
-    for (const ws of wss.clients) ws.terminate();
-    await new Promise<void>((resolve) => wss.close(() => resolve()));
-    await new Promise<void>((resolve) => http.close(() => resolve()));
+  // Welcomes and answers pings; the first connection ignores every request, later ones answer.
+  const raw = useRawServer((ws, n) => {
+    ws.send(welcome());
+    if (n === 1) return undefined;
+    return (req) => {
+      if (req.op !== 'subscribe' || !Array.isArray(req.args)) return;
+      for (const topic of req.args) {
+        ws.send(JSON.stringify({ success: true, subscribe: topic, request: req }));
+        ws.send(JSON.stringify({ table: 'instrument', action: 'partial', keys: ['symbol'], filter: { symbol: 'XBTUSD' }, data: [{ symbol: 'XBTUSD', markPrice: 7 }] }));
+      }
+    };
   });
 
   it('times out, is reported, and the reconnect subscribes it again', async () => {
-    const c = fx.client({ endpoint: url, subscribeTimeoutMs: 300 });
+    const c = fx.client({ endpoint: raw.url, subscribeTimeoutMs: 300 });
     const errors = connectionErrors(c);
     const rows: unknown[] = [];
     fx.keep(c.table$('instrument', 'XBTUSD').subscribe((r) => rows.push(r)));
@@ -172,6 +126,6 @@ describe('a subscribe that is never answered', () => {
     expect(rows).toEqual([{ symbol: 'XBTUSD', markPrice: 7 }]);
     expect(errors[0]?.code).toBe(4004);
     expect(errors[0]?.message).toContain('no answer to subscribe instrument:XBTUSD within 300 ms');
-    expect(connections).toBe(2);
+    expect(raw.connections).toBe(2);
   });
 });

@@ -3,28 +3,13 @@
  * the auth request: in an error's meta or request, under another spelling of the op, or inside a
  * frame that cannot be parsed.
  */
-import { Subscription } from 'rxjs';
-import { BitmexWebSocket } from '../../lib';
-import { BitmexSimulator } from '../../lib/testing';
 import { waitFor } from '../support/helpers';
+import { useSimulator } from '../support/simulator';
 
 const KEY = 'leak-key';
 const SECRET = 'leak-secret';
 
-let sim: BitmexSimulator;
-let url: string;
-const subs: Subscription[] = [];
-const clients: BitmexWebSocket[] = [];
-
-beforeEach(async () => {
-  sim = new BitmexSimulator({ apiKeys: { [KEY]: SECRET } });
-  url = (await sim.start()).url;
-});
-afterEach(async () => {
-  for (const s of subs.splice(0)) s.unsubscribe();
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await sim.stop();
-});
+const fx = useSimulator({ apiKeys: { [KEY]: SECRET } });
 
 /** Everything an error carries, as text: message, own fields, nested. */
 function everything(e: unknown): string {
@@ -32,12 +17,11 @@ function everything(e: unknown): string {
 }
 
 it('no echo of the auth request puts its signature on errors$', async () => {
-  const c = new BitmexWebSocket({ endpoint: url, apiKey: KEY, apiSecret: SECRET });
-  clients.push(c);
+  const c = fx.client({ apiKey: KEY, apiSecret: SECRET });
   const errors: unknown[] = [];
-  subs.push(c.errors$.subscribe((e) => errors.push(e)));
+  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
   await c.connect();
-  const auth = sim.requests().find((r) => r.op === 'authKeyExpires');
+  const auth = fx.sim.requests().find((r) => r.op === 'authKeyExpires');
   const args = auth?.args as [string, number, string];
   const signature = args[2];
   expect(signature).toMatch(/^[0-9a-f]{64}$/);
@@ -50,7 +34,7 @@ it('no echo of the auth request puts its signature on errors$', async () => {
     `${' '.repeat(150)}{"request":${JSON.stringify(echoed)}}}`, // signature across the 200-character cut
     JSON.stringify({ table: 'trade', action: 'upsert', data: [], echo: echoed }),
   ];
-  for (const f of frames) sim.sendRaw(f);
+  for (const f of frames) fx.sim.sendRaw(f);
   await waitFor(() => errors.length >= frames.length, 5000, 'every frame reported');
   for (const e of errors) {
     const all = everything(e).toLowerCase();

@@ -1,0 +1,64 @@
+/**
+ * A hand-made WebSocket server on 127.0.0.1, for behaviour the simulator does not have (a server
+ * that never welcomes, ignores requests, sends what no BitMEX sends). Each spec gives what a
+ * connection does; the fixture starts one server per test and stops it after.
+ */
+import { createServer, type Server } from 'node:http';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+/** What a test gets: the `/realtime` URL and how many connections were made so far. */
+export interface RawServer {
+  readonly url: string;
+  readonly connections: number;
+}
+
+/** The welcome frame as BitMEX sends it (`timestamp` left out when `withTime` is false). */
+export function welcome(withTime = true): string {
+  return JSON.stringify({
+    info: 'Welcome to the BitMEX Realtime API.',
+    version: '2.0.0',
+    ...(withTime ? { timestamp: new Date().toISOString() } : {}),
+    limit: { remaining: 700 },
+  });
+}
+
+/**
+ * Registers beforeEach/afterEach around a server whose connections `onConnection` drives
+ * (`n` counts them from 1). Text requests other than `ping` reach `onRequest` parsed;
+ * `ping` is answered with `pong` unless `onConnection` says otherwise.
+ */
+export function useRawServer(onConnection: (ws: WebSocket, n: number) => ((request: { op: string; args: unknown }) => void) | void): RawServer {
+  let http: Server | undefined;
+  let wss: WebSocketServer | undefined;
+  let url = '';
+  let connections = 0;
+  beforeEach(async () => {
+    connections = 0;
+    http = createServer();
+    wss = new WebSocketServer({ server: http });
+    wss.on('connection', (ws: WebSocket) => {
+      const onRequest = onConnection(ws, ++connections);
+      ws.on('message', (d) => {
+        const text = d.toString();
+        if (text === 'ping') ws.send('pong');
+        else if (onRequest) onRequest(JSON.parse(text) as { op: string; args: unknown });
+      });
+    });
+    await new Promise<void>((resolve) => http?.listen(0, '127.0.0.1', resolve));
+    const addr = http.address();
+    url = `ws://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/realtime`;
+  });
+  afterEach(async () => {
+    for (const ws of wss?.clients ?? []) ws.terminate();
+    await new Promise<void>((resolve) => (wss ? wss.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
+  });
+  return {
+    get url() {
+      return url;
+    },
+    get connections() {
+      return connections;
+    },
+  };
+}
