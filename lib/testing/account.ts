@@ -5,7 +5,8 @@
  * @module
  */
 import type { Row } from '../protocol/frames';
-import type { Market, MarketFrame } from './market';
+import type { Market } from './market';
+import type { MarketFrame } from './market-frames';
 import type { SeededRandom } from './random';
 import { isoTime } from './protocol';
 

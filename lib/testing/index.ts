@@ -3,26 +3,22 @@
  * Node only (it listens on 127.0.0.1).
  * @module
  */
-export {
-  BitmexSimulator,
-  type BitmexSimulatorOptions,
-  type CancelAllAfterRecord,
-  type ClosedConnection,
-  type DeadMansSwitch,
-  type DropOptions,
-  type ReceivedFrame,
-  type SimulatorAddress,
-  type SimulatorConnection,
-  type SimulatorEvent,
-  type SimulatorPath,
-  type SimulatorStats,
-} from './server';
+export { BitmexSimulator } from './server';
+export type {
+  BitmexSimulatorOptions,
+  CancelAllAfterRecord,
+  ClosedConnection,
+  DeadMansSwitch,
+  DropOptions,
+  ReceivedFrame,
+  SimulatorAddress,
+  SimulatorConnection,
+  SimulatorEvent,
+  SimulatorPath,
+  SimulatorStats,
+} from './simulator-types';
 /** Tables whose true book {@link BitmexSimulator.truth} can return. */
 export type { BookTable } from '../protocol/tables';
-export {
-  DEFAULT_INSTRUMENTS,
-  type MarketFrame,
-  type SimulatorBook,
-  type SimulatorInstrument,
-  type SimulatorLevel,
-} from './market';
+export { DEFAULT_INSTRUMENTS, type SimulatorInstrument } from './instruments';
+export type { MarketFrame } from './market-frames';
+export type { SimulatorBook, SimulatorLevel } from './order-book';
