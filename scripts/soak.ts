@@ -158,7 +158,9 @@ function sameBook(b: BookSnapshot | undefined, sim: BitmexSimulator, symbol: Sym
 }
 
 async function main(): Promise<void> {
-  const sim = new BitmexSimulator({ seed, tickMs: 20, eventsPerTick: 3 });
+  // The soak makes hundreds of connections; with BitMEX's budget of ~720 an hour the client would
+  // rightly slow its reconnects to spread the rest over the hour (connection-budget.ts).
+  const sim = new BitmexSimulator({ seed, tickMs: 20, eventsPerTick: 3, connectionBudget: 1_000_000 });
   const { url } = await sim.start();
   const client = new BitmexWebSocket({
     endpoint: url,
