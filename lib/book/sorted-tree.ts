@@ -15,7 +15,7 @@
  */
 
 /** Most entries per leaf and children per branch; nodes split above and merge well below. */
-const LEAF_MAX = 64;
+const LEAF_MAX = 32;
 const BRANCH_MAX = 32;
 
 let lastToken = 0;
@@ -171,8 +171,8 @@ function inserted<T>(a: readonly T[], i: number, x: T): T[] {
 
 /** A copy of `a` without index `i`. */
 function removed<T>(a: readonly T[], i: number): T[] {
-  const out = a.slice(0, i);
-  for (let j = i + 1; j < a.length; j++) out.push(a[j] as T);
+  const out = a.slice();
+  out.splice(i, 1);
   return out;
 }
 
@@ -239,12 +239,21 @@ function ins<V>(n: TNode<V>, key: number, id: number, value: V, t: number, tie: 
     (m.c as TNode<V>[])[ci] = nc;
     return m;
   }
+  const nk = lastK(nc);
+  const ns = lastS(nc, tie);
+  if (sp === null && nk === n.k[ci] && ns === (n.s as number[])[ci]) {
+    // The child's last entry is unchanged: so are this node's keys.
+    if (nc === child) return n;
+    const m = editable(n, t);
+    (m.c as TNode<V>[])[ci] = nc;
+    return m;
+  }
   const m = owned(n, t);
   const c = m.c as TNode<V>[];
   const s = m.s as number[];
   c[ci] = nc;
-  m.k[ci] = lastK(nc);
-  s[ci] = lastS(nc, tie);
+  m.k[ci] = nk;
+  s[ci] = ns;
   if (sp !== null) {
     c.splice(ci + 1, 0, sp);
     m.k.splice(ci + 1, 0, lastK(sp));
@@ -289,6 +298,14 @@ function del<V>(n: TNode<V>, key: number, id: number, t: number, tie: Tie<V>): T
   const child = n.c[ci] as TNode<V>;
   const nc = del(child, key, id, t, tie);
   if (!found.hit) return n;
+  const max = nc.c === null ? LEAF_MAX : BRANCH_MAX;
+  if (nc.k.length >= max >> 2 && lastK(nc) === n.k[ci] && lastS(nc, tie) === (n.s as number[])[ci]) {
+    // Not emptied, not small, last entry unchanged: this node's keys stay.
+    if (nc === child) return n;
+    const m = editable(n, t);
+    (m.c as TNode<V>[])[ci] = nc;
+    return m;
+  }
   const m = owned(n, t);
   const c = m.c as TNode<V>[];
   const s = m.s as number[];
@@ -301,7 +318,6 @@ function del<V>(n: TNode<V>, key: number, id: number, t: number, tie: Tie<V>): T
   c[ci] = nc;
   m.k[ci] = lastK(nc);
   s[ci] = lastS(nc, tie);
-  const max = nc.c === null ? LEAF_MAX : BRANCH_MAX;
   if (nc.k.length < max >> 2 && c.length > 1) merge(m, ci === c.length - 1 ? ci - 1 : ci, max, t, tie);
   return m;
 }
