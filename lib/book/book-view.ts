@@ -12,7 +12,7 @@ import { topRows } from './book-side';
 import type { Side } from './book-side';
 import { freezeSnapshot, levelOf } from './l2-book';
 import type { BookLevel, BookSnapshot, L2Book } from './l2-book';
-import { firstLeaf } from './sorted-tree';
+import { headLeaves } from './sorted-tree';
 import type { TNode } from './sorted-tree';
 
 const NO_LEVELS: readonly BookLevel[] = Object.freeze([]);
@@ -20,31 +20,37 @@ const NO_LEVELS: readonly BookLevel[] = Object.freeze([]);
 /** The top of one side as last read. */
 class SideTop {
   private tree: TNode<Row> | undefined;
-  private leaf: TNode<Row> | undefined;
+  /** The leaves that held the top, and a spare array to read the next ones into. */
+  private leaves: TNode<Row>[] = [];
+  private spareLeaves: TNode<Row>[] = [];
+  /** The rows of the top, and a spare array to read the next ones into. */
   private rows: Row[] = [];
+  private spareRows: Row[] = [];
   levels: readonly BookLevel[] = NO_LEVELS;
   constructor(private readonly depth: number) {}
 
-  /** The top levels of `side`: the last array itself when unchanged. */
+  /** The top levels of `side`: the last array itself when unchanged. No allocation then. */
   read(side: Side): readonly BookLevel[] {
     const tree = side.tree;
     if (tree === this.tree) return this.levels;
     const depth = this.depth;
-    const leaf = firstLeaf(tree);
-    const prevLeaf = this.leaf;
     this.tree = tree;
-    this.leaf = leaf;
-    // The same first leaf holding the whole top: the top is unchanged.
-    if (leaf === prevLeaf && (leaf.k.length >= depth || tree === leaf)) return this.levels;
-    const rows = topRows(side, depth);
+    // The same leaves hold the top: it is unchanged (states share what a frame left alone).
+    const leaves = this.spareLeaves;
+    leaves.length = 0;
+    headLeaves(tree, depth, leaves);
+    const prevLeaves = this.leaves;
+    this.spareLeaves = prevLeaves;
+    this.leaves = leaves;
+    if (sameItems(leaves, prevLeaves)) return this.levels;
+    const rows = this.spareRows;
+    rows.length = 0;
+    topRows(side, depth, rows);
     const prev = this.rows;
-    const levels = this.levels;
+    if (sameItems(rows, prev)) return this.levels;
+    this.spareRows = prev;
     this.rows = rows;
-    let i = 0;
-    if (rows.length === prev.length) {
-      while (i < rows.length && rows[i] === prev[i]) i++;
-      if (i === rows.length) return levels;
-    }
+    const levels = this.levels;
     const out = new Array<BookLevel>(rows.length);
     let same = rows.length === levels.length;
     for (let j = 0; j < rows.length; j++) {
@@ -63,10 +69,16 @@ class SideTop {
 
   reset(): void {
     this.tree = undefined;
-    this.leaf = undefined;
+    this.leaves = [];
     this.rows = [];
     this.levels = NO_LEVELS;
   }
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The change detector behind `createBookView` for an L2 book. @internal */

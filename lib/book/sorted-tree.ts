@@ -349,11 +349,19 @@ export function first<V>(root: TNode<V>): V | undefined {
   return (n.v as V[])[0];
 }
 
-/** The leftmost leaf (to tell by identity whether the first entries changed). */
-export function firstLeaf<V>(root: TNode<V>): TNode<V> {
-  let n = root;
-  while (n.c !== null) n = n.c[0] as TNode<V>;
-  return n;
+/** Appends the leaves that hold the first `limit` entries, in order, to `out`. O(log n + leaves). */
+export function headLeaves<V>(root: TNode<V>, limit: number, out: TNode<V>[]): TNode<V>[] {
+  leaves(root, limit, out, 0);
+  return out;
+}
+
+function leaves<V>(n: TNode<V>, limit: number, out: TNode<V>[], seen: number): number {
+  if (n.c === null) {
+    out.push(n);
+    return seen + n.k.length;
+  }
+  for (let i = 0; i < n.c.length && seen < limit; i++) seen = leaves(n.c[i] as TNode<V>, limit, out, seen);
+  return seen;
 }
 
 /** Appends the first `limit` values, in order, to `out` (all with Infinity). O(log n + limit). */
