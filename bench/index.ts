@@ -5,12 +5,13 @@
  * JSON.parse + this reducer, JSON.parse + the official connector's delta parser, their ratios,
  * and heap bytes per book level; then the end-to-end loopback case. Not part of the tests.
  *
- * `--case=` takes a comma-separated list of: parse, reducer, connector, e2e, and three cases run
+ * `--case=` takes a comma-separated list of: parse, reducer, connector, memory (heap per level,
+ * the last 1,000 states kept vs one, snapshots from old states), e2e, and three cases run
  * only on request: read (JSON.parse + the reducer + reading every state's change list, as
  * `table$` does; run it as `--case=parse,read`, without `reducer`: in one process the two
  * disturb each other's timing), ring (JSON.parse + freezing every row into a ring: the cost of
  * merely keeping frozen rows) and minimal (JSON.parse + the least work of a book stored like
- * the reducer's: a lower bound for it).
+ * the reducer's: a lower bound for it). Figures and their history: bench/README.md.
  *
  * To add a case (e.g. an end-to-end socket run), build a {@link BenchCase} and pass it to
  * {@link measure}, then {@link report} the result; `main` shows the pattern.
