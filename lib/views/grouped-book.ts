@@ -90,6 +90,18 @@ class SideGrouper {
     return this.isBid ? a > b : a < b;
   }
 
+  /**
+   * `dir * price` (dir -1 for bids, 1 for asks) of the far edge of the last visible bucket while
+   * more buckets lie beyond it: a change past it shows nowhere. Infinity when every bucket shows.
+   */
+  horizon(): number {
+    if (!this.more) return Infinity;
+    const n = this.keys.length;
+    if (n === 0) return -Infinity;
+    const edge = this.grid.price(this.keys[n - 1] as number);
+    return this.isBid ? -edge : edge;
+  }
+
   /** Forgets every bucket and walks the side from its best level. */
   rebuild(c: LevelCursor): readonly DepthLevel[] {
     this.keys.length = 0;
@@ -270,6 +282,11 @@ export class GroupedBookCore {
     const notional = cumulative ? options.notional : undefined;
     this.bids = new SideGrouper(true, this.grid, this.depth, cumulative, notional);
     this.asks = new SideGrouper(false, this.grid, this.depth, cumulative, notional);
+  }
+
+  /** See {@link SideGrouper.horizon}: where changes stop mattering, per side. */
+  horizon(bid: boolean): number {
+    return (bid ? this.bids : this.asks).horizon();
   }
 
   /** The last snapshot yielded, if any. */

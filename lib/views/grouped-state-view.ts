@@ -4,14 +4,18 @@
  * given), and reads the book again only for states whose changes touched it.
  * @module
  */
-import type { BookSnapshot } from '../book/l2-book';
+import { snapshot10 } from '../book/book-view';
+import { L2Book, type BookSnapshot } from '../book/l2-book';
 import type { Row } from '../protocol/frames';
 import { BOOK_TABLES, type BookTable } from '../protocol/tables';
-import { bookOf, rowsOf, type Change, type TablesState } from '../reducer/reducer';
+import { partRows } from '../reducer/keyed-table';
+import { rowsOf, type Change, type TablesState } from '../reducer/reducer';
+import { bookIn, findTable, tablesIn } from '../reducer/state';
 import { contractOf, notionalFn } from './contract';
 import { CumulativeCore } from './cumulative';
 import { GroupedBookCore, checkDepth, type DepthSnapshot } from './grouped-book';
 import { ArrayLevelCursor } from './level-cursor';
+import { changedPrices, SideCursor } from './side-reader';
 
 /** Options of a grouped book over states (`bookOf$` / `book$` with `group`). */
 export interface GroupedStateOptions {
@@ -25,18 +29,26 @@ export interface GroupedStateOptions {
   readonly table?: BookTable;
 }
 
-/** Levels read from the book for the first walk; grown as needed to fill `depth` buckets. */
-const FIRST_READ = 128;
+/** Levels read from an `orderBook10` snapshot: all of them. */
+const BOOK10_DEPTH = 10;
 
-/** Follows one symbol's grouped book; `next(state)` gives a snapshot when a visible bucket changed. */
+/**
+ * Follows one symbol's grouped book; `next(state)` gives a snapshot when a visible bucket
+ * changed. For an L2 book it compares the book with the one it saw last by identity (states
+ * share every leaf a frame left alone, see ./side-reader), sums again only the buckets holding
+ * changed levels, and never reads past the last visible bucket.
+ */
 export class GroupedStateView {
   private core: GroupedBookCore;
+  /** The instrument table and row last read (tables are persistent: same object, same rows). */
+  private instrumentTable: unknown;
   private instrument: Row | undefined;
-  private started = false;
-  /** Levels per side read from the book: enough to fill `depth` buckets last time. */
-  private reach = FIRST_READ;
-  private readonly bids = new ArrayLevelCursor([], true);
-  private readonly asks = new ArrayLevelCursor([], false);
+  private book: L2Book | undefined;
+  private emitted: DepthSnapshot | undefined;
+  private readonly bids = new SideCursor();
+  private readonly asks = new SideCursor();
+  private readonly bidPrices: number[] = [];
+  private readonly askPrices: number[] = [];
   private readonly depth: number;
 
   /** @throws TypeError for a bad group (against `tickSize` when given) or depth. */
@@ -67,60 +79,76 @@ export class GroupedStateView {
    * @throws TypeError when the instrument's tick size, once known, does not divide `group`.
    */
   next(state: TablesState): DepthSnapshot | undefined {
-    let book = !this.started;
-    let instrument = !this.started;
-    this.started = true;
-    if (!book) {
-      const changes = state.changes;
-      for (let i = 0; i < changes.length; i++) {
-        const c = changes[i] as Change;
-        if (c.symbol !== undefined && c.symbol !== this.symbol) continue;
-        if (c.table === 'instrument') instrument = true;
-        else if (this.isBookTable(c.table)) book = true;
-      }
+    const tables = tablesIn(state);
+    let rebuild = false;
+    const o = this.options;
+    if (o.tickSize === undefined || (o.cumulative === true && o.notional === undefined)) rebuild = this.readInstrument(tables);
+    const found = this.findBook(tables);
+    if (found === undefined) {
+      this.book = undefined;
+      return undefined;
     }
-    if (instrument && (this.options.tickSize === undefined || (this.options.cumulative === true && this.options.notional === undefined))) {
-      const row = rowsOf(state, 'instrument', this.symbol)[0];
-      if (row !== this.instrument && !sameContract(row, this.instrument)) {
-        this.instrument = row;
-        const prev = this.core.snapshot;
-        try {
-          this.core = this.makeCore(row);
-        } catch (e) {
-          // The instrument's tick size does not divide the group: say whose.
-          throw new TypeError(`${this.symbol}: ${(e as Error).message} (from the instrument table)`);
-        }
-        if (prev !== undefined) book = true;
-      }
-    }
-    return book ? this.read(state) : undefined;
+    if (!(found instanceof L2Book)) return this.fromSnapshot(snapshot10(this.symbol, found, BOOK10_DEPTH, undefined));
+    const prev = this.book;
+    this.book = found;
+    this.bids.reset(found.bids);
+    this.asks.reset(found.asks);
+    const core = this.core;
+    if (prev === undefined || rebuild || core.snapshot === undefined) return this.emit(core.rebuild(found.symbol, found.timestamp, this.bids, this.asks));
+    if (prev === found) return undefined;
+    const bidPrices = this.bidPrices;
+    const askPrices = this.askPrices;
+    bidPrices.length = 0;
+    askPrices.length = 0;
+    changedPrices(prev.bids, found.bids, core.horizon(true), bidPrices);
+    changedPrices(prev.asks, found.asks, core.horizon(false), askPrices);
+    if (bidPrices.length === 0 && askPrices.length === 0) return undefined;
+    return this.emit(core.touch(found.symbol, found.timestamp, this.bids, this.asks, bidPrices, askPrices));
   }
 
-  private isBookTable(table: string): boolean {
-    return this.options.table === undefined ? BOOK_TABLES.includes(table as BookTable) : table === this.options.table;
+  private emit(snap: DepthSnapshot | undefined): DepthSnapshot | undefined {
+    if (snap === undefined || snap === this.emitted) return undefined;
+    return (this.emitted = snap);
   }
 
-  /** Reads the top of the book, deep enough to fill `depth` buckets per side. */
-  private read(state: TablesState): DepthSnapshot | undefined {
-    const table = this.options.table;
-    let current: DepthSnapshot;
-    for (;;) {
-      const snap = bookOf(state, this.symbol, table === undefined ? { depth: this.reach } : { depth: this.reach, table });
-      if (snap === undefined) return undefined;
-      this.bids.reset(snap.bids);
-      this.asks.reset(snap.asks);
-      this.core.rebuild(snap.symbol, snap.timestamp, this.bids, this.asks);
-      current = this.core.snapshot as DepthSnapshot;
-      // A side cut at `reach` levels that shows fewer than `depth` buckets may have more: read deeper.
-      const short = (levels: number, buckets: number): boolean => levels === this.reach && buckets < this.depth;
-      if (!short(snap.bids.length, current.bids.length) && !short(snap.asks.length, current.asks.length)) break;
-      this.reach *= 4;
+  /** Re-reads the instrument when its table changed; true when its contract changed. */
+  private readInstrument(tables: ReturnType<typeof tablesIn>): boolean {
+    const t = findTable(tables, 'instrument');
+    if (t === this.instrumentTable) return false;
+    this.instrumentTable = t;
+    const row = t === undefined ? undefined : partRows(t, this.symbol)[0];
+    if (row === this.instrument || sameContract(row, this.instrument)) {
+      this.instrument = row;
+      return false;
     }
-    if (current === this.emitted) return undefined;
-    return (this.emitted = current);
+    this.instrument = row;
+    try {
+      this.core = this.makeCore(row);
+    } catch (e) {
+      // The instrument's tick size does not divide the group: say whose.
+      throw new TypeError(`${this.symbol}: ${(e as Error).message} (from the instrument table)`);
+    }
+    return true;
   }
 
-  private emitted: DepthSnapshot | undefined;
+  private findBook(tables: ReturnType<typeof tablesIn>): L2Book | Row | undefined {
+    const names: readonly BookTable[] = this.options.table === undefined ? BOOK_TABLES : [this.options.table];
+    for (const name of names) {
+      const t = findTable(tables, name);
+      if (t === undefined) continue;
+      const found = t.kind === 'l2' ? bookIn(t, this.symbol) : partRows(t, this.symbol)[0];
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  /** An `orderBook10` row: group its snapshot whole. */
+  private fromSnapshot(snap: BookSnapshot): DepthSnapshot | undefined {
+    this.book = undefined;
+    const bids = new ArrayLevelCursor(snap.bids, true);
+    const asks = new ArrayLevelCursor(snap.asks, false);
+    return this.emit(this.core.rebuild(snap.symbol, snap.timestamp, bids, asks));
+  }
 }
 
 /**
