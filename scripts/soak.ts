@@ -1,5 +1,5 @@
 /**
- * `npm run soak -- --seconds N [--seed S] [--quiet]`: a randomized fault soak of the live client
+ * `npm run soak -- --seconds N [--seed S] [--quiet] [--trace]`: a randomized fault soak of the live client
  * against the simulator on 127.0.0.1 (issue 14).
  *
  * Observers of whole tables and of single symbols join and leave at random while faults hit the
@@ -9,9 +9,11 @@
  * for recovery, then checks that every observed book equals the simulator's truth, that the
  * server's topic set equals the observed set, and (all along) that no per-symbol observer sees
  * another symbol's rows and no stream errors or completes. Prints the figures; exits 1 on any
- * violation.
+ * violation. The seed (printed first) replays the same faults and observer moves; `--trace`
+ * prints, with a violation, the requests and answers of the last cycles.
  */
 import type { Subscription } from 'rxjs';
+import WebSocket from 'ws';
 import { BitmexConnectionError, BitmexInconsistencyError, BitmexWebSocket, FrameParseError, topicOf, type BookSnapshot } from '../lib';
 import { BitmexSimulator } from '../lib/testing';
 import { SeededRandom } from '../lib/testing/random';
@@ -24,8 +26,9 @@ const flag = (name: string): string | undefined => {
 const seconds = Number(flag('seconds') ?? 60);
 const seed = Number(flag('seed') ?? Date.now() % 100000);
 const quiet = args.includes('--quiet');
+const tracing = args.includes('--trace');
 if (!Number.isFinite(seconds) || seconds <= 0 || !Number.isInteger(seed)) {
-  console.error('usage: npm run soak -- --seconds N [--seed S] [--quiet]');
+  console.error('usage: npm run soak -- --seconds N [--seed S] [--quiet] [--trace]');
   process.exit(2);
 }
 
@@ -160,9 +163,34 @@ function sameBook(b: BookSnapshot | undefined, sim: BitmexSimulator, symbol: Sym
 async function main(): Promise<void> {
   // The soak makes hundreds of connections; with BitMEX's budget of ~720 an hour the client would
   // rightly slow its reconnects to spread the rest over the hour (connection-budget.ts).
+  console.log(`soak: seed ${seed}, ${seconds} s (replay: npm run soak -- --seconds ${seconds} --seed ${seed})`);
   const sim = new BitmexSimulator({ seed, tickMs: 20, eventsPerTick: 3, connectionBudget: 1_000_000 });
   const { url } = await sim.start();
+  // --trace: the requests, answers and partials of the last cycles, printed with a violation.
+  const trace: string[] = [];
+  const note = (line: string): void => {
+    if (!tracing) return;
+    trace.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+    if (trace.length > 600) trace.splice(0, 100);
+  };
+  class TracedSocket extends WebSocket {
+    constructor(address: string) {
+      super(address);
+      note(`connect ${address}`);
+      this.addEventListener('message', (e) => {
+        const text = String(e.data);
+        // Data frames are the bulk: only partials (their head), which show what a topic got.
+        if (text !== 'pong' && (!text.startsWith('{"table"') || text.includes('"action":"partial"'))) note(`<< ${text.slice(0, 160)}`);
+      });
+      this.addEventListener('close', (e) => note(`closed ${e.code}`));
+    }
+    override send(data: string): void {
+      if (data !== 'ping') note(`>> ${data}`);
+      super.send(data);
+    }
+  }
   const client = new BitmexWebSocket({
+    ...(tracing ? { WebSocketCtor: TracedSocket } : {}),
     endpoint: url,
     heartbeat: { idleMs: 300, timeoutMs: 300 },
     reconnect: { initialDelayMs: 20, maxDelayMs: 300, resetAfterMs: 1000 },
@@ -179,6 +207,7 @@ async function main(): Promise<void> {
   const joinOrLeave = (): void => {
     const o = pick(observers);
     moveLog.push(`${o.sub === undefined ? '+' : '-'}${o.kind.name}`);
+    note(`observer ${o.sub === undefined ? '+' : '-'}${o.kind.name}`);
     if (o.sub === undefined) {
       o.latest = undefined;
       o.sub = o.kind.start(client, o);
@@ -221,6 +250,7 @@ async function main(): Promise<void> {
           violate(
             `after ${lastFault ?? '?'} (observer moves ${moveLog.join(' ')}): no recovery within ${limitMs} ms: server topics ${JSON.stringify(topics)} vs observed ${JSON.stringify(wanted)}; wrong books: ${wrongBooks.map((o) => o.kind.name).join(', ') || 'none'}`,
           );
+          if (tracing) console.error(trace.join('\n'));
           return undefined;
         }
         // A step makes the books move (the client must follow); then give it a moment.
@@ -235,6 +265,7 @@ async function main(): Promise<void> {
   while (Date.now() < deadline) {
     cycles++;
     moveLog = [];
+    note(`cycle ${cycles}`);
     // Observers come and go between faults (and sometimes right at a fault).
     const moves = 1 + Math.floor(rnd() * 3);
     for (let i = 0; i < moves; i++) {
@@ -242,6 +273,7 @@ async function main(): Promise<void> {
       joins++;
     }
     const fault = pick(FAULTS);
+    note(`fault ${fault}`);
     faultCounts.set(fault, (faultCounts.get(fault) ?? 0) + 1);
     switch (fault) {
       case 'abrupt drop':

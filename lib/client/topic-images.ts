@@ -28,6 +28,7 @@ export interface Topic {
   awaitSeq: number;
   /** When a rate-limited subscribe may go out again (0: not waiting). */
   retryAt: number;
+  /** Refusals in a row that named no retry time: the subscribe backoff's attempt count. */
   retries: number;
   resyncTimer: ReturnType<typeof setTimeout> | undefined;
   lastResyncAt: number;

@@ -187,15 +187,17 @@ export class Topics {
     if (frame.status === 429 || frame.status === 503) {
       // One retry for every topic the refusal covers, so they go out again in one request.
       const retryAfter = Number(frame.meta?.retryAfter);
+      const timed = frame.status === 429 && Number.isFinite(retryAfter) && retryAfter > 0;
       const retries = Math.max(...targets.map((t) => t.retries));
-      const delay = frame.status === 429 && Number.isFinite(retryAfter) && retryAfter > 0
-        ? retryAfter * 1000
-        : backoffDelay(retries, RETRY_INITIAL_MS, RETRY_MAX_MS);
+      const delay = timed ? retryAfter * 1000 : backoffDelay(retries, RETRY_INITIAL_MS, RETRY_MAX_MS);
       const at = Date.now() + delay;
       for (const t of targets) {
         t.server = 'none';
         t.image = 'none';
-        t.retries = retries + 1;
+        // Only refusals that name no time climb the backoff: a retry at the time the server
+        // asked for is no reason to wait longer after a later 503 (three 429s "retry in 1 s"
+        // made the next two 503s wait 4-8 s and 8-16 s).
+        t.retries = timed ? retries : retries + 1;
         t.retryAt = at;
       }
       this.retryAt(at, delay);

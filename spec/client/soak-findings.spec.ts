@@ -34,3 +34,25 @@ it('an observer that leaves and another that joins the same topic in one tick: t
   fx.sim.step(300);
   await waitFor(() => isTrueBook(latest, fx.sim, 'ETHUSD', { table: 'orderBookL2_25' }), 5000, 'book equal to truth');
 });
+
+it('three 429s (server-timed retries) then two 503s for one topic: the retries back off from the 503s alone', async () => {
+  // Soak seed 5863: a topic refused 429, 429, 429, 503, 503 waited 4-8 s and then 8-16 s, as if
+  // the 429s (each retried when the server said) had been failures of the backoff's own.
+  const c = fx.client();
+  const errors: unknown[] = [];
+  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+  await c.connect();
+  fx.sim.rateLimitSubscribes(3, 0.1);
+  fx.sim.rejectPendingSubscribes(2);
+  let book: BookSnapshot | undefined;
+  const t0 = Date.now();
+  fx.keep(c.book$('XBTUSD', { depth: 1000, table: 'orderBookL2_25' }).subscribe((b) => (book = b)));
+  // 3 x 0.1 s, then 0.5-1 s and 1-2 s of backoff: at most 3.3 s (before the fix: at least 12.3 s).
+  await waitFor(() => book !== undefined, 6000, 'the book after five refusals');
+  expect(Date.now() - t0).toBeLessThan(6000);
+  const subscribes = fx.sim.received.filter((r) => r.text.includes('"subscribe"'));
+  expect(subscribes).toHaveLength(6);
+  for (const s of subscribes) expect(JSON.parse(s.text)).toEqual({ op: 'subscribe', args: ['orderBookL2_25:XBTUSD'] });
+  fx.sim.step(100);
+  await waitFor(() => isTrueBook(book, fx.sim, 'XBTUSD', { table: 'orderBookL2_25' }), 5000, 'book equal to truth');
+});
