@@ -60,6 +60,7 @@ export {
   type TablesState,
   type Change,
   type Inconsistency,
+  type Unusable,
   type BookView,
   type BookReadOptions,
 } from './reducer/reducer';

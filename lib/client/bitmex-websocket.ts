@@ -8,7 +8,7 @@
 import { firstValueFrom, merge, NEVER, Observable, ReplaySubject, Subject, Subscription, takeUntil, throwIfEmpty } from 'rxjs';
 import WebSocketDefault from 'isomorphic-ws';
 import { BitmexApiError, BitmexConnectionError, BitmexError, BitmexInconsistencyError } from '../protocol/errors';
-import { splitTopic, topicOf, type FrameParseError, type TableFrame } from '../protocol/frames';
+import { FrameParseError, splitTopic, topicOf, type TableFrame } from '../protocol/frames';
 import type { RowOf } from '../protocol/rows';
 import { rowsOf, type Change, type TablesState } from '../reducer/reducer';
 import type { DepthSnapshot } from '../views/grouped-book';
@@ -26,7 +26,7 @@ import { terminate, type SessionEvent } from './session';
 
 /** Close code reported when a subscribe got no answer in time. */
 const SUBSCRIBE_TIMEOUT_CLOSE = 4004;
-import { guardFrame } from './frame-guard';
+import { guardFrame, textOf } from './frame-guard';
 import { storageOf, type BookOptions, type Storage } from './storage';
 import { TableStates } from './table-states';
 import { Topics, type Endpoint } from './topics';
@@ -104,8 +104,8 @@ export class BitmexWebSocket {
       },
       (error) => this.reduceFailed(error),
     );
-    // The streams report the end; this only resyncs.
-    this.running.add(this.tables.next$.subscribe({ next: (state) => this.resyncInconsistent(state), error: () => undefined }));
+    // The streams report the end; this only reports what a state could not use, and resyncs.
+    this.running.add(this.tables.next$.subscribe({ next: (state) => this.stateProblems(state), error: () => undefined }));
     this.main = this.connection(this.url, o.authArgs);
     this.status$ = this.main.status$.asObservable();
     this.errors$ = this.errors.asObservable();
@@ -339,8 +339,12 @@ export class BitmexWebSocket {
     }
   }
 
-  /** A frame that contradicts an image: report it, and resync the topic that feeds it. */
-  private resyncInconsistent(state: TablesState): void {
+  /**
+   * What a state says went wrong: a frame or rows it could not use are reported (and were
+   * skipped); a frame that contradicts an image is reported, and the topic that feeds it resynced.
+   */
+  private stateProblems(state: TablesState): void {
+    for (const u of state.unusable) this.errors.next(new FrameParseError(`${u.table ?? 'frame'}: ${u.reason}; skipped`, textOf(u.value)));
     for (const inc of state.inconsistencies) {
       const topic = this.topics.covering(inc.table, inc.symbol);
       this.errors.next(

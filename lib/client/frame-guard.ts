@@ -9,7 +9,7 @@
 import { FrameParseError } from '../protocol/frames';
 
 /** A short text of what failed, for `FrameParseError.raw` (redacted and cut there). */
-function textOf(input: unknown): string {
+export function textOf(input: unknown): string {
   if (typeof input === 'string') return input;
   try {
     const text = JSON.stringify(input, (key, v: unknown) => (key === 'kind' ? undefined : v));

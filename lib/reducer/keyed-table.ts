@@ -87,7 +87,10 @@ export function insertRows(tb: Table, rows: readonly unknown[], out: Output, con
   const touched = new Set<HashKey>();
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
-    if (!isRow(r)) continue;
+    if (!isRow(r)) {
+      out.reject(i, r);
+      continue;
+    }
     if (!accepts(tb.filters, r)) {
       out.skip(r);
       continue;
@@ -123,7 +126,10 @@ function findStored(tb: Table, r: Row, action: 'update' | 'delete', out: Output)
 export function updateRows(tb: Table, rows: readonly unknown[], out: Output, t: number): void {
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
-    if (!isRow(r)) continue;
+    if (!isRow(r)) {
+      out.reject(i, r);
+      continue;
+    }
     const found = findStored(tb, r, 'update', out);
     if (found === undefined) continue;
     const { key, old } = found;
@@ -146,7 +152,10 @@ export function updateRows(tb: Table, rows: readonly unknown[], out: Output, t: 
 export function deleteRows(tb: Table, rows: readonly unknown[], out: Output, t: number): void {
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
-    if (!isRow(r)) continue;
+    if (!isRow(r)) {
+      out.reject(i, r);
+      continue;
+    }
     const found = findStored(tb, r, 'delete', out);
     if (found === undefined) continue;
     Object.freeze(r);

@@ -6,7 +6,7 @@
 import type { Row, TableAction } from '../protocol/frames';
 import { makeKey } from './keys';
 import { NONE, State } from './state';
-import type { Change, Config, Inconsistency, Table } from './state';
+import type { Change, Config, Inconsistency, Table, Unusable } from './state';
 
 /** Mutable batch being filled. */
 interface Batch {
@@ -64,6 +64,7 @@ export class Output {
   readonly changes = new Batches();
   readonly skipped = new Batches();
   inconsistencies: Inconsistency[] | undefined;
+  unusable: Unusable[] | undefined;
   constructor(
     readonly name: string,
     readonly action: TableAction,
@@ -72,7 +73,14 @@ export class Output {
   /** The next state, holding `tables`. */
   state(tables: readonly Table[], config: Config): State {
     const inc = this.inconsistencies;
-    return new State(tables, config, this.changes.done(this.name, this.action), inc === undefined ? NONE : inc, this.skipped.done(this.name, this.action));
+    const bad = this.unusable;
+    return new State(tables, config, this.changes.done(this.name, this.action), inc === undefined ? NONE : inc, this.skipped.done(this.name, this.action), bad === undefined ? NONE : bad);
+  }
+
+  /** Reports the `i`th value of the frame's `data`, which cannot be used as a row (`why`); freezes it if it is an object. */
+  reject(i: number, value: unknown, why = 'is not an object'): void {
+    if (typeof value === 'object' && value !== null) Object.freeze(value);
+    (this.unusable ??= []).push(Object.freeze({ table: this.name, reason: `row ${i} of ${this.action} ${why}`, value }));
   }
 
   /** Reports a row that finds no stored row (or cannot be stored); freezes it. */

@@ -16,9 +16,10 @@ import { deleteRows, insertRows, put, rekey, removeMatchingRows, trim, updateRow
 import { keyList, knownKeys } from './keys';
 import { isRow, Output, symbolOf } from './output';
 import { bookIn, configOf, editTable, findTable, forEachBook, NONE, settleBooks, State, storeBook, Table, tablesIn, withTable } from './state';
-import type { Config, TablesState } from './state';
+import type { Config, TablesState, Unusable } from './state';
 
 const ACTIONS: ReadonlySet<unknown> = new Set(['partial', 'insert', 'update', 'delete']);
+const NO_SYMBOL = 'has no string symbol';
 
 /**
  * Applies one table frame and returns the next state. The given state stays valid and
@@ -26,7 +27,9 @@ const ACTIONS: ReadonlySet<unknown> = new Set(['partial', 'insert', 'update', 'd
  *
  * Never throws on frame content: unknown rows become {@link TablesState.inconsistencies}, rows
  * before their partial {@link TablesState.skipped}; a frame that is not a table frame at all (no
- * table name, unknown action) changes nothing. Inputs are not changed, except that the rows it
+ * table name, unknown action, no `data` array) changes nothing, and it and rows that cannot be
+ * used (not objects, order-book rows without a symbol) are listed in
+ * {@link TablesState.unusable}. Inputs are not changed, except that the rows it
  * keeps or reports are frozen in place (and may be a frame's own `data` array, as the `rows` of
  * its change): do not change a frame after passing it in.
  */
@@ -34,11 +37,14 @@ export function reduceTables(state: TablesState, frame: TableFrame): TablesState
   const tables = tablesIn(state);
   const config = configOf(state);
   const f = frame as unknown;
-  if (typeof f !== 'object' || f === null) return new State(tables, config, NONE, NONE, NONE);
+  if (typeof f !== 'object' || f === null) return unusableFrame(tables, config, undefined, 'not a table frame', f);
   const name = frame.table;
   const action = frame.action;
-  if (typeof name !== 'string' || !ACTIONS.has(action)) return new State(tables, config, NONE, NONE, NONE);
-  const rows: readonly unknown[] = Array.isArray(frame.data) ? frame.data : NONE;
+  if (typeof name !== 'string' || !ACTIONS.has(action)) {
+    return unusableFrame(tables, config, typeof name === 'string' ? name : undefined, 'not a table frame (no table name, or an unknown action)', f);
+  }
+  const rows: unknown = frame.data;
+  if (!Array.isArray(rows)) return unusableFrame(tables, config, name, 'table frame without a data array', f);
   const table = findTable(tables, name);
   const t = nextToken();
   if (action === 'partial') return applyPartial(tables, config, table, name, frame, rows, t);
@@ -64,12 +70,19 @@ export function reduceTables(state: TablesState, frame: TableFrame): TablesState
   return out.state(withTable(tables, tb), config);
 }
 
+/** A frame that cannot be used at all: nothing changes, and it is listed as unusable. */
+function unusableFrame(tables: readonly Table[], config: Config, table: string | undefined, reason: string, value: unknown): TablesState {
+  const what: Unusable = table === undefined ? { reason, value } : { table, reason, value };
+  return new State(tables, config, NONE, NONE, NONE, [Object.freeze(what)]);
+}
+
 /** A delta for a table with no partial yet: every row skipped. */
 function skipAll(tables: readonly Table[], config: Config, name: string, action: TableAction, rows: readonly unknown[]): TablesState {
   const out = new Output(name, action);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     if (isRow(row)) out.skip(row);
+    else out.reject(i, row);
   }
   return out.state(tables, config);
 }
@@ -98,8 +111,8 @@ function reduceL2(tables: readonly Table[], config: Config, table: Table, action
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     if (!isRow(r)) {
-      if (own) done = copyRows(rows, count);
-      own = false;
+      out ??= begin(table.name, action, own ? (rows as readonly Row[]) : (done as Row[]), count, doneSymbol);
+      out.reject(i, r);
       continue;
     }
     const symbol = r.symbol;
@@ -150,25 +163,26 @@ function reduceL2(tables: readonly Table[], config: Config, table: Table, action
         }
       }
     }
-    if (out === undefined) {
-      out = new Output(table.name, action);
-      const batch = own ? (rows as readonly Row[]) : (done as Row[]);
-      for (let j = 0; j < count; j++) out.changes.add(doneSymbol, batch[j] as Row);
-    }
-    if (book === undefined) out.skip(r);
-    else if (row === undefined) out.inconsistent(action, r, table.keys);
+    out ??= begin(table.name, action, own ? (rows as readonly Row[]) : (done as Row[]), count, doneSymbol);
+    if (book === undefined) {
+      if (typeof symbol === 'string') out.skip(r);
+      else out.reject(i, r, NO_SYMBOL);
+    } else if (row === undefined) out.inconsistent(action, r, table.keys);
     else out.changes.add(book.symbol, row);
   }
   const next = tb === undefined ? tables : withTable(tables, tb);
   if (out !== undefined) return out.state(next, config);
-  if (count === 0) return new State(next, config, NONE, NONE, NONE);
-  let batch: Row[];
-  if (own) batch = rows as Row[];
-  else {
-    batch = done as Row[];
-    if (count < batch.length) batch.length = count; // rows that were not objects
-  }
-  return new State(next, config, undefined, NONE, NONE, table.name, action, doneSymbol, batch);
+  if (count === 0) return new State(next, config, NONE, NONE, NONE, NONE);
+  // Every row took the one-batch path: the batch is the whole frame.
+  const batch = own ? (rows as Row[]) : (done as Row[]);
+  return new State(next, config, undefined, NONE, NONE, NONE, table.name, action, doneSymbol, batch);
+}
+
+/** The general bookkeeping of an L2 frame, taking over the first `count` rows of the one batch so far. */
+function begin(name: string, action: TableAction, batch: readonly Row[], count: number, symbol: string | undefined): Output {
+  const out = new Output(name, action);
+  for (let j = 0; j < count; j++) out.changes.add(symbol, batch[j] as Row);
+  return out;
 }
 
 /** A frame-sized array holding the first `count` rows of `rows`. */
@@ -228,7 +242,10 @@ function applyPartial(tables: readonly Table[], config: Config, table: Table | u
     const touched = new Set<string | number>();
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
-      if (!isRow(r)) continue;
+      if (!isRow(r)) {
+        out.reject(i, r);
+        continue;
+      }
       const row = Object.freeze(r);
       const pk = put(tb, row, t);
       if (pk === undefined) out.inconsistent('partial', row, tb.keys);
@@ -248,10 +265,13 @@ function partialBooks(tb: Table, rows: readonly unknown[], filterSymbol: string 
   if (filterSymbol !== undefined) bySymbol.set(filterSymbol, []);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
-    if (!isRow(r)) continue;
+    if (!isRow(r)) {
+      out.reject(i, r);
+      continue;
+    }
     const symbol = r.symbol;
     if (typeof symbol !== 'string') {
-      Object.freeze(r);
+      out.reject(i, r, NO_SYMBOL);
       continue;
     }
     let list = bySymbol.get(symbol);
@@ -335,7 +355,7 @@ export function clearImage(state: TablesState, table: string, filter: Readonly<R
   const tables = tablesIn(state);
   const config = configOf(state);
   const found = findTable(tables, table);
-  if (found === undefined) return new State(tables, config, NONE, NONE, NONE);
+  if (found === undefined) return new State(tables, config, NONE, NONE, NONE, NONE);
   const t = nextToken();
   const tb = editTable(found, t);
   settleBooks(tb, t);
@@ -343,7 +363,7 @@ export function clearImage(state: TablesState, table: string, filter: Readonly<R
   removeMatching(tb, f, t);
   // A received filter is covered when it has every field of `filter` with the same value.
   const kept = tb.filters.list.filter((x) => !matches(f, x));
-  if (kept.length === 0) return new State(tables.filter((x) => x !== found), config, NONE, NONE, NONE);
+  if (kept.length === 0) return new State(tables.filter((x) => x !== found), config, NONE, NONE, NONE, NONE);
   setFilters(tb, kept, t);
-  return new State(withTable(tables, tb), config, NONE, NONE, NONE);
+  return new State(withTable(tables, tb), config, NONE, NONE, NONE, NONE);
 }

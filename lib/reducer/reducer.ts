@@ -18,7 +18,7 @@
  * @module
  */
 export { emptyTables } from './state';
-export type { ReducerOptions, TablesState, Change, Inconsistency } from './state';
+export type { ReducerOptions, TablesState, Change, Inconsistency, Unusable } from './state';
 export { reduceTables, clearImage } from './reduce-tables';
 export { rowsOf, keysOf, tablesOf, bookOf, createBookView } from './selectors';
 export type { BookReadOptions, BookView } from './selectors';

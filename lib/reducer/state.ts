@@ -53,6 +53,19 @@ export interface Inconsistency {
   readonly row: Row;
 }
 
+/**
+ * A frame, or a row of one, that cannot be used (not a table frame, a row that is not an object,
+ * an order-book row without a symbol): skipped, never thrown.
+ */
+export interface Unusable {
+  /** The frame's table, when it names one. */
+  readonly table?: string;
+  /** Why, e.g. `row 3 of update is not an object`. */
+  readonly reason: string;
+  /** The frame (when the whole frame was unusable) or the row, as given. */
+  readonly value: unknown;
+}
+
 /** A reducer state: what the last frame did, plus read access to the images. A value: any state may be read or reduced, any number of times. */
 export interface TablesState {
   /** What this frame did; one batch per symbol, in order of first appearance. */
@@ -61,6 +74,8 @@ export interface TablesState {
   readonly inconsistencies: readonly Inconsistency[];
   /** Rows of this frame dropped because no partial covering them was received yet. */
   readonly skipped: readonly Change[];
+  /** What of this frame could not be used at all and was skipped (the whole frame, or rows). */
+  readonly unusable: readonly Unusable[];
 }
 
 /** Options as the reducer reads them. */
@@ -179,6 +194,7 @@ export class State implements TablesState {
     list: readonly Change[] | undefined,
     readonly inconsistencies: readonly Inconsistency[],
     readonly skipped: readonly Change[],
+    readonly unusable: readonly Unusable[],
     table?: string,
     action?: TableAction,
     symbol?: string,
@@ -253,5 +269,5 @@ export function emptyTables(options: ReducerOptions = {}): TablesState {
     maxTableLength: typeof max === 'number' && max >= 0 ? max : 200,
     now: typeof options.now === 'function' ? options.now : undefined,
   };
-  return new State(NONE, config, NONE, NONE, NONE);
+  return new State(NONE, config, NONE, NONE, NONE, NONE);
 }

@@ -5,7 +5,7 @@
  */
 import { FrameParseError, type BookSnapshot, type Row } from '../../lib';
 import { waitFor } from '../support/helpers';
-import { useSimulator } from '../support/simulator';
+import { isTrueBook, useSimulator } from '../support/simulator';
 import { useRawServer, welcome } from '../support/raw-server';
 
 const fx = useSimulator({ seed: 5 });
@@ -102,5 +102,29 @@ describe('a partial with filter null while that topic\'s partial is awaited', ()
     expect(rows).toEqual([{ symbol: 'XBTUSD', markPrice: 1 }]);
     expect(errors[0]).toBeInstanceOf(FrameParseError);
     expect(problems).toEqual([]);
+  });
+});
+
+describe('rows the reducer cannot use, through a whole-table topic', () => {
+  it('an order-book row without a symbol is reported on errors$ and skipped; the books stay exact', async () => {
+    const c = fx.client();
+    const errors: unknown[] = [];
+    const problems: unknown[] = [];
+    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    fx.keep(c.changes$('orderBookL2').subscribe({ error: (e) => problems.push(e) }));
+    let book: BookSnapshot | undefined;
+    fx.keep(c.book$('XBTUSD', { depth: 1000 }).subscribe({ next: (b) => (book = b), error: (e) => problems.push(e) }));
+    await waitFor(() => fx.sim.connections()[0]?.subscriptions.length === 2 && book !== undefined);
+
+    fx.sim.sendRaw('{"table":"orderBookL2","action":"update","data":[{"id":1,"side":"Buy","size":5}]}');
+    await waitFor(() => errors.length > 0);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(FrameParseError);
+    expect((errors[0] as FrameParseError).message).toBe('orderBookL2: row 0 of update has no string symbol; skipped');
+    expect((errors[0] as FrameParseError).raw).toBe('{"id":1,"side":"Buy","size":5}');
+    fx.sim.step(300);
+    await waitFor(() => isTrueBook(book, fx.sim, 'XBTUSD'), 5000, 'book equal to truth');
+    expect(problems).toEqual([]);
+    expect(fx.sim.connections()).toHaveLength(1);
   });
 });

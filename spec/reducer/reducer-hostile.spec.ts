@@ -79,12 +79,29 @@ describe('hostile frames', () => {
     for (const f of [null, undefined, 7, 'frame', [], { table: 5, action: 'insert', data: [] }, { table: 'instrument', action: 'upsert', data: [{ symbol: 'XBTUSD' }] }]) {
       const next = reduceTables(s, frame(f));
       expect(next.changes).toEqual([]);
+      // Listed as unusable, the whole frame as given.
+      expect(next.unusable).toHaveLength(1);
+      expect(next.unusable[0]?.value).toBe(f);
       s = next;
     }
     expect(image(s)).toEqual(before);
-    // A delta of mixed rows: the usable ones apply.
+    // A delta of mixed rows: the usable ones apply, the others are listed by position.
     s = reduceTables(s, frame({ table: 'orderBookL2', action: 'insert', data: [null, { symbol: 'XBTUSD', id: 3, side: 'Buy', size: 1, price: 98 }, 'x'] }));
     expect(bookOf(s, 'XBTUSD')?.bids.map((l) => l.price)).toEqual([99, 98]);
+    expect(s.unusable).toEqual([
+      { table: 'orderBookL2', reason: 'row 0 of insert is not an object', value: null },
+      { table: 'orderBookL2', reason: 'row 2 of insert is not an object', value: 'x' },
+    ]);
+    // Order-book rows without a symbol cannot be placed in any book: listed too, in deltas and partials.
+    s = reduceTables(s, frame({ table: 'orderBookL2', action: 'update', data: [{ id: 3, side: 'Buy', size: 2 }] }));
+    expect(s.unusable.map((u) => u.reason)).toEqual(['row 0 of update has no string symbol']);
+    expect(s.skipped).toEqual([]);
+    s = reduceTables(s, frame({ table: 'orderBookL2', action: 'partial', filter: { symbol: 'ETHUSD' }, data: [{ symbol: 'ETHUSD', id: 1, side: 'Buy', size: 1, price: 9 }, { id: 2, side: 'Buy', size: 1, price: 8 }, 7] }));
+    expect(s.unusable.map((u) => u.reason)).toEqual(['row 1 of partial has no string symbol', 'row 2 of partial is not an object']);
+    expect(bookOf(s, 'ETHUSD')?.bids.map((l) => l.price)).toEqual([9]);
+    // A usable frame lists nothing.
+    s = reduceTables(s, frame({ table: 'orderBookL2', action: 'update', data: [{ symbol: 'XBTUSD', id: 3, side: 'Buy', size: 3 }] }));
+    expect(s.unusable).toEqual([]);
   });
 
   it('L2 rows with a price that is not a finite number are reported, not stored', () => {
