@@ -1,26 +1,44 @@
 // Budget for what a browser app pays for bitmex-rxjs itself: the package's browser build
 // (dist/index.browser.mjs, the `browser` condition of its exports) bundled by esbuild, minified
-// and gzipped. rxjs is a peer dependency the app already has, so it is left out. The second
-// check watches the library's own code, apart from its dependency crypto-js (the HMAC).
-// `npm run size:breakdown` shows what the bundle holds, file by file.
-// The goal is 12 kB in all (issue 15). These limits are the size measured on 2026-12-01
-// (25.89 kB in all, 23.35 kB own code) plus a small margin: what keeps the rest out of reach is
-// listed in the README's Benchmarks section (Bundle).
+// and gzipped. rxjs is a peer dependency the app already has, so it is left out.
+// The client loads some code on first use, with a dynamic import: the signing code and
+// crypto-js (only with keys), grouped and cumulative books, latency$. The first check is what
+// the app loads up front (those imports left out); the second, everything, every chunk
+// included (esbuild puts the dynamic imports inline when it does not split).
+// `npm run size:breakdown` shows what each chunk holds, file by file.
+// The goal is 12 kB up front (issue 15). These limits are the sizes measured on 2026-12-01
+// plus a small margin: what keeps the rest out of reach is in bench/README.md (Bundle).
+
+/** Leaves dynamic imports out of the bundle: what loads before any of them is used. */
+const upFrontOnly = (config) => ({
+  ...config,
+  plugins: [
+    ...(config.plugins ?? []),
+    {
+      name: 'dynamic-imports-left-out',
+      setup(build) {
+        build.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
+      },
+    },
+  ],
+});
+
 module.exports = [
   {
-    name: 'BitmexWebSocket in a browser app (rxjs excluded)',
+    name: 'BitmexWebSocket up front (rxjs excluded; loaded-on-first-use chunks left out)',
     path: 'dist/index.browser.mjs',
     import: '{ BitmexWebSocket }',
     ignore: ['rxjs', 'rxjs/*'],
     gzip: true,
-    limit: '26.2 kB',
+    modifyEsbuildConfig: upFrontOnly,
+    limit: '22.5 kB',
   },
   {
-    name: 'own code only (rxjs and crypto-js excluded)',
+    name: 'BitmexWebSocket with every chunk (rxjs excluded)',
     path: 'dist/index.browser.mjs',
     import: '{ BitmexWebSocket }',
-    ignore: ['rxjs', 'rxjs/*', 'crypto-js/*'],
+    ignore: ['rxjs', 'rxjs/*'],
     gzip: true,
-    limit: '23.7 kB',
+    limit: '29 kB',
   },
 ];

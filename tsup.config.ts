@@ -1,6 +1,6 @@
 import { defineConfig } from 'tsup';
 import type { Plugin } from 'esbuild';
-import { browserStandIns } from './scripts/browser-stand-ins';
+import { browserStandIns, lazyCopies } from './scripts/browser-stand-ins';
 
 /**
  * crypto-js has no `exports` map, so Node's ESM loader will not add `.js` to a deep import such
@@ -37,8 +37,13 @@ export default defineConfig([
   {
     // The client for browsers (the `browser` condition of package.json's exports, and its
     // `browser` field for older bundlers): each Node-only file is swapped for its .browser.ts
-    // stand-in (a refused handshake's Retry-After, which only `ws` shows, is not read).
-    entry: { 'index.browser': 'lib/index.ts' },
+    // stand-in (a refused handshake's Retry-After, which only `ws` shows, is not read). What the
+    // client loads on first use (signing with crypto-js, grouped books, latency) goes to chunks
+    // under dist/browser/ that only a dynamic import reaches (see lazyCopies).
+    // The public signRequest gets a chunk of its own (made shared by this second entry): a
+    // bundler drops a chunk none of whose exports is used, while crypto-js's CommonJS modules,
+    // imported beside the client's code, would stay even unused.
+    entry: { 'index.browser': 'lib/index.ts', 'browser/sign': 'lib/client/sign.ts' },
     format: ['esm'],
     platform: 'browser',
     dts: false,
@@ -46,7 +51,11 @@ export default defineConfig([
     clean: false,
     target: 'es2020',
     outDir: 'dist',
+    splitting: true,
     noExternal: [/^crypto-js\//],
-    esbuildPlugins: [browserStandIns, cryptoJsFileNames],
+    esbuildPlugins: [lazyCopies, browserStandIns, cryptoJsFileNames],
+    esbuildOptions(options) {
+      options.chunkNames = 'browser/[name]-[hash]';
+    },
   },
 ]);

@@ -207,6 +207,42 @@ describe('npm package', () => {
     expect(result.outputFiles[0]!.text).not.toContain('unexpected-response');
   });
 
+  it('loads the signing code (crypto-js), grouped books and latency in the browser only on first use', async () => {
+    const warnings: string[] = [];
+    const result = await build({
+      stdin: { contents: "export { BitmexWebSocket } from 'bitmex-rxjs';", resolveDir: scratch },
+      absWorkingDir: scratch,
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      external: ['rxjs', 'rxjs/*'],
+      logLevel: 'silent',
+      plugins: [
+        {
+          name: 'up-front-only',
+          setup(b) {
+            b.onResolve({ filter: /.*/ }, (a) => (a.kind === 'dynamic-import' ? { path: a.path, external: true } : undefined));
+            b.onEnd((r) => void warnings.push(...r.warnings.map((w) => w.text)));
+          },
+        },
+      ],
+    });
+    const output = Object.values(result.metafile.outputs)[0]!;
+    // Visited (the public signRequest imports it), but nothing of it bundled.
+    const bundled = Object.entries(output.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([f]) => f);
+    expect(bundled.filter((f) => f.includes('crypto-js'))).toEqual([]);
+    const text = result.outputFiles[0]!.text;
+    expect(text).not.toContain('cumNotional');
+    expect(text).not.toContain('medianMs');
+    // Each of the three is a chunk of the package, reached by a dynamic import only.
+    const lazy = output.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path);
+    expect(lazy).toHaveLength(3);
+    for (const chunk of lazy) expect(chunk).toMatch(/^\.\/browser\/(sign|book-of|latency)-\w+\.mjs$/);
+    expect(warnings).toEqual([]);
+  });
+
   it('declares rxjs as a peer, not a dependency, and is free of side effects', () => {
     expect(manifest.peerDependencies).toHaveProperty('rxjs');
     expect(manifest.dependencies ?? {}).not.toHaveProperty('rxjs');

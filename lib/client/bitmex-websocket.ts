@@ -5,7 +5,7 @@
  * that turn states into `table$`, `changes$` and `book$`.
  * @module
  */
-import { firstValueFrom, merge, NEVER, Observable, ReplaySubject, Subject, Subscription, takeUntil, throwIfEmpty } from 'rxjs';
+import { defer, firstValueFrom, merge, NEVER, Observable, ReplaySubject, Subject, Subscription, switchMap, takeUntil, throwIfEmpty } from 'rxjs';
 import WebSocketDefault from 'isomorphic-ws';
 import { BitmexApiError, BitmexConnectionError, BitmexError, BitmexInconsistencyError } from '../protocol/errors';
 import { FrameParseError, splitTopic, topicOf, type TableFrame } from '../protocol/frames';
@@ -13,9 +13,13 @@ import type { RowOf } from '../protocol/rows';
 import { rowsOf, type Change, type TablesState } from '../reducer/reducer';
 import type { DepthSnapshot } from '../views/grouped-book';
 import { parseTimestamp, timestampMs } from '../protocol/timestamp';
-import { measureLatency, stampedWhenSent, type LatencyReport } from '../views/latency';
+import type { LatencyReport } from '../views/latency';
+import { stampedWhenSent } from '../protocol/tables';
+import { PriceGrid } from '../views/price-grid';
+import { lazy } from '../operators/lazy';
+import { levelsOf$ } from '../operators/levels-of';
+import { loadBookOf } from './views-loader';
 import { ClockEstimator, type ClockEstimate } from './clock';
-import { bookOf$ } from '../operators/book-of';
 import { changesOf$ } from '../operators/changes-of';
 import { tableOf$ } from '../operators/table-of';
 import { symbolSet } from '../operators/symbols';
@@ -110,7 +114,11 @@ export class BitmexWebSocket {
     this.status$ = this.main.status$.asObservable();
     this.errors$ = this.errors.asObservable();
     this.clock$ = this.clockEstimates.pipe(takeUntil(this.ended));
-    this.latency$ = this.arrivals.pipe(measureLatency({ offsetMs: () => this.clock.estimate?.offsetMs ?? 0 }), takeUntil(this.ended));
+    // The latency code is loaded when latency$ is first observed.
+    this.latency$ = defer(() => import('../views/latency')).pipe(
+      switchMap(({ measureLatency }) => this.arrivals.pipe(measureLatency({ offsetMs: () => this.clock.estimate?.offsetMs ?? 0 }))),
+      takeUntil(this.ended),
+    );
     this.topics = new Topics({
       session: (endpoint) => (endpoint === 'main' ? this.main : this.platform)?.session,
       start: (endpoint) => this.start(endpoint),
@@ -181,12 +189,22 @@ export class BitmexWebSocket {
     const depth = options.depth ?? 25;
     if (!Number.isInteger(depth) || depth <= 0) throw new TypeError('depth must be a positive integer');
     const { group, cumulative, tickSize } = options;
-    const view = bookOf$(symbol, {
-      depth, table,
-      ...(group !== undefined ? { group } : {}),
-      ...(cumulative !== undefined ? { cumulative } : {}),
-      ...(tickSize !== undefined ? { tickSize } : {}),
-    });
+    // Checked now; the grouping and totals code is loaded on first subscribe (the view then
+    // starts from the latest state).
+    if (group !== undefined) new PriceGrid(group, tickSize);
+    const view =
+      group === undefined && cumulative !== true
+        ? levelsOf$(symbol, { depth, table })
+        : lazy(() =>
+            loadBookOf().then(({ bookOf$ }) =>
+              bookOf$(symbol, {
+                depth, table,
+                ...(group !== undefined ? { group } : {}),
+                ...(cumulative !== undefined ? { cumulative } : {}),
+                ...(tickSize !== undefined ? { tickSize } : {}),
+              }),
+            ),
+          );
     // The book view sees the current state first (if its topic is live), then every next one.
     const book = this.follow(table, symbol, (live) => ({
       current: [],

@@ -5,7 +5,6 @@
  * heartbeat silently off, a process dying at a later partial).
  * @module
  */
-import { authKeyExpiresArgs } from './sign';
 import type { HeartbeatOptions, ReconnectOptions, WebSocketCtor } from './connection';
 
 /** Where to connect: a network name or a full `ws://`/`wss://` URL of a `/realtime` endpoint. */
@@ -56,12 +55,19 @@ export interface DeadMansSwitchOptions {
   readonly intervalMs?: number;
 }
 
+/** Makes `authKeyExpires` args `[apiKey, expires, signature]` for a time (default now). */
+export type AuthArgs = (nowMs?: number) => Promise<readonly [string, number, string]>;
+
 /** Options after checking, with every default filled in. The secret is in no field: only in `authArgs`' closure. */
 export interface ResolvedOptions {
   readonly url: string;
   readonly apiKey: string | undefined;
-  /** Makes fresh `authKeyExpires` args, `expires` counted from `nowMs` (server time when known). */
-  readonly authArgs: ((nowMs?: number) => readonly [string, number, string]) | undefined;
+  /**
+   * Makes fresh `authKeyExpires` args, `expires` counted from `nowMs` (server time when known).
+   * Asynchronous: the signing code (and crypto-js) is loaded on first use, so an app without
+   * keys never downloads it.
+   */
+  readonly authArgs: AuthArgs | undefined;
   /** Null-prototype copy: a table named like an Object.prototype member finds nothing here. */
   readonly tableKeys: Readonly<Record<string, readonly string[]>> | undefined;
   readonly maxTableLength: number | undefined;
@@ -236,7 +242,10 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
     url,
     apiKey,
     // The secret lives only in this closure, out of any object a user might log or inspect.
-    authArgs: apiKey !== undefined && apiSecret !== undefined ? (nowMs = Date.now()) => authKeyExpiresArgs(apiKey, apiSecret, nowMs) : undefined,
+    authArgs:
+      apiKey !== undefined && apiSecret !== undefined
+        ? (nowMs = Date.now()) => import('./sign').then((m) => m.authKeyExpiresArgs(apiKey, apiSecret, nowMs))
+        : undefined,
     tableKeys: resolveTableKeys(o.tableKeys),
     maxTableLength: maxTableLength as number | undefined,
     WebSocketCtor: ctor as WebSocketCtor | undefined,

@@ -9,6 +9,7 @@ import type { WebSocketSubject } from 'rxjs/webSocket';
 import { BitmexApiError, BitmexConnectionError } from '../protocol/errors';
 import { FrameParseError, parseFrame, type Request, type ServerFrame, type WelcomeFrame } from '../protocol/frames';
 import type { ClockEstimator } from './clock';
+import type { AuthArgs } from './options';
 
 /** Heartbeat settings: ping after `idleMs` without a frame, declare dead `timeoutMs` later. */
 export interface HeartbeatOptions {
@@ -81,7 +82,7 @@ export interface SessionSettings {
    * Makes fresh `authKeyExpires` args for a time (default now); a closure, so the secret is in
    * no inspectable object. Given the server's time when the clock knows it.
    */
-  readonly authArgs: ((nowMs?: number) => readonly [string, number, string]) | undefined;
+  readonly authArgs: AuthArgs | undefined;
   readonly heartbeat: Required<HeartbeatOptions> | false;
   /** Learns the server's clock from the welcome and ping round trips. */
   readonly clock?: ClockEstimator;
@@ -154,6 +155,19 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
       subscriber.next({ kind: 'ready', session });
     };
 
+    // Signs (loading the signing code on first use) and sends, unless the session ended meanwhile.
+    const authenticate = (authArgs: AuthArgs, nowMs: number | undefined): void => {
+      authArgs(nowMs).then(
+        (args) => phase === 'auth' && send({ op: 'authKeyExpires', args }),
+        (e: unknown) => {
+          if (phase !== 'auth') return;
+          const socket = port.current();
+          lose(CONNECT_TIMEOUT_CLOSE, `could not sign the authentication: ${e instanceof Error ? e.message : 'failed'}`);
+          if (socket !== undefined) terminate(socket);
+        },
+      );
+    };
+
     const onText = (text: string): void => {
       framesSeen++;
       const frame = parseFrame(text);
@@ -183,7 +197,7 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
             phase = 'auth';
             // Sign with the server's time: a local clock off by a minute would make it "expired".
             const offset = clock?.estimate?.offsetMs;
-            send({ op: 'authKeyExpires', args: offset === undefined ? settings.authArgs() : settings.authArgs(Date.now() + offset) });
+            authenticate(settings.authArgs, offset === undefined ? undefined : Date.now() + offset);
           }
           return;
         case 'authenticated':
@@ -200,7 +214,7 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
             if (serverSeconds !== undefined && settings.authArgs !== undefined) {
               authRetried = true;
               clock?.serverTime(serverSeconds * 1000);
-              send({ op: 'authKeyExpires', args: settings.authArgs(serverSeconds * 1000) });
+              authenticate(settings.authArgs, serverSeconds * 1000);
               return;
             }
             ready(new BitmexApiError(frame.status, frame.error, frame.meta, frame.request));

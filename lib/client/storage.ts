@@ -6,8 +6,10 @@ import type { Row } from '../protocol/frames';
 import type { RowOf } from '../protocol/rows';
 import type { BookTable } from '../protocol/tables';
 import { bookOf, keysOf, makeKey, rowsOf, tablesOf, type TablesState } from '../reducer/reducer';
+import { of } from 'rxjs';
 import type { DepthSnapshot } from '../views/grouped-book';
-import { CumulativeStateView, GroupedStateView } from '../views/grouped-state-view';
+import { PriceGrid } from '../views/price-grid';
+import { bookOfLoaded, loadBookOf } from './views-loader';
 
 /** Options of `book$` and `storage.book`. */
 export interface BookOptions {
@@ -52,10 +54,21 @@ export function storageOf(latest: () => TablesState): Storage {
   };
 }
 
-/** The book as `book$` with the same options would show it now. */
+/**
+ * The book as `book$` with the same options would show it now. Grouping and totals need their
+ * code loaded (a `book$` with those options loads it, as does the first such call here): until
+ * then this gives undefined.
+ */
 function bookNow(state: TablesState, symbol: string, opts: BookOptions): DepthSnapshot | undefined {
   const read = { ...(opts.depth !== undefined ? { depth: opts.depth } : {}), ...(opts.table !== undefined ? { table: opts.table } : {}) };
-  if (opts.group !== undefined) return new GroupedStateView(symbol, { ...opts, group: opts.group }).next(state);
-  const book = bookOf(state, symbol, read);
-  return opts.cumulative === true ? new CumulativeStateView(symbol, undefined).next(state, book) : book;
+  if (opts.group === undefined && opts.cumulative !== true) return bookOf(state, symbol, read);
+  if (opts.group !== undefined) new PriceGrid(opts.group, opts.tickSize); // bad options throw at once
+  const views = bookOfLoaded();
+  if (views === undefined) {
+    loadBookOf().catch(() => undefined);
+    return undefined;
+  }
+  let book: DepthSnapshot | undefined;
+  of(state).pipe(views.bookOf$(symbol, opts)).subscribe((b) => (book = b));
+  return book;
 }

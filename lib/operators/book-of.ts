@@ -4,10 +4,10 @@
  * @module
  */
 import { defer, filter, map, type OperatorFunction } from 'rxjs';
-import type { BookSnapshot } from '../book/l2-book';
 import { createBookView, type BookReadOptions, type TablesState } from '../reducer/reducer';
 import type { DepthSnapshot } from '../views/grouped-book';
 import { CumulativeStateView, GroupedStateView } from '../views/grouped-state-view';
+import { levelsOf$ } from './levels-of';
 
 /** Options of {@link bookOf$}: which book, how deep, and how to aggregate it. */
 export interface BookOfOptions extends BookReadOptions {
@@ -60,15 +60,10 @@ export function bookOf$(symbol: string, options: BookOfOptions = {}): OperatorFu
     ...(options.depth !== undefined ? { depth: options.depth } : {}),
     ...(options.table !== undefined ? { table: options.table } : {}),
   };
+  if (options.cumulative !== true) return levelsOf$(symbol, read);
   return (states) =>
     defer(() => {
       const view = createBookView(symbol, read);
-      if (options.cumulative !== true) {
-        return states.pipe(
-          map((state) => view.next(state)),
-          filter((book): book is BookSnapshot => book !== undefined),
-        );
-      }
       const totals = new CumulativeStateView(symbol, options.notional);
       return states.pipe(
         map((state) => totals.next(state, view.next(state))),

@@ -76,3 +76,14 @@ export const TABLE_KEYS: Readonly<Record<string, readonly string[]>> = Object.fr
 
 /** Every table in the catalogue. */
 export const KNOWN_TABLES: ReadonlySet<string> = new Set(Object.keys(TABLE_KEYS));
+
+/**
+ * Tables whose `timestamp` names the event the row is about (a funding or settlement time), not
+ * when it was sent: they say nothing about latency or the server's clock.
+ */
+const EVENT_TIME_TABLES: ReadonlySet<string> = new Set(['funding', 'settlement', 'insurance']);
+
+/** Whether rows of `table` are stamped with when they were made (so, before they were sent). */
+export function stampedWhenSent(table: string): boolean {
+  return !EVENT_TIME_TABLES.has(table);
+}

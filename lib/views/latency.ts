@@ -6,6 +6,7 @@
  */
 import { asyncScheduler, bufferTime, filter, map, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { TableFrame } from '../protocol/frames';
+import { stampedWhenSent } from '../protocol/tables';
 import { timestampMs } from '../protocol/timestamp';
 
 /** Latency figures of one window. */
@@ -37,16 +38,6 @@ export interface LatencyOptions {
   readonly scheduler?: SchedulerLike;
 }
 
-/**
- * Tables whose `timestamp` names the event the row is about (a funding or settlement time), not
- * when it was sent: they say nothing about latency.
- */
-const EVENT_TIME_TABLES: ReadonlySet<string> = new Set(['funding', 'settlement', 'insurance']);
-
-/** Whether rows of `table` are stamped with when they were made (so, before they were sent). */
-export function stampedWhenSent(table: string): boolean {
-  return !EVENT_TIME_TABLES.has(table);
-}
 
 interface Sample {
   readonly table: string;
@@ -92,7 +83,7 @@ export function measureLatency(options: LatencyOptions = {}): OperatorFunction<T
   return (source) =>
     source.pipe(
       map((frame): Sample | undefined => {
-        if (frame.action === 'partial' || EVENT_TIME_TABLES.has(frame.table) || !Array.isArray(frame.data)) return undefined;
+        if (frame.action === 'partial' || !stampedWhenSent(frame.table) || !Array.isArray(frame.data)) return undefined;
         const ts = newestStamp(frame.data);
         if (ts === undefined) return undefined;
         const sent = timestampMs(ts);
