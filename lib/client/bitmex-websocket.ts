@@ -126,6 +126,7 @@ export class BitmexWebSocket {
       symbolsOf: (table) => new Set(rowsOf(this.tables.current, table).map((r) => r.symbol).filter((s): s is string => typeof s === 'string')),
       subscribeTimeoutMs: o.subscribeTimeoutMs,
       unanswered: (endpoint, topics) => this.unanswered(endpoint, topics),
+      report: (error) => this.errors.next(error),
     });
     this.storage = storageOf(() => this.tables.current);
   }

@@ -31,6 +31,8 @@ export interface TopicsLink {
   readonly subscribeTimeoutMs?: number;
   /** Topics of a live session whose subscribe got no success or partial in time. */
   unanswered?(endpoint: Endpoint, topics: readonly string[]): void;
+  /** A problem that stopped no topic (a refused subscribe that will be retried). */
+  report(error: BitmexError): void;
 }
 
 const RETRY_INITIAL_MS = 1000;
@@ -169,7 +171,9 @@ export class Topics {
 
   /**
    * Routes an error frame answering a subscribe or unsubscribe. Returns whether it concerned
-   * some observed topic (else the caller reports it).
+   * some observed topic (else the caller reports it). A 429/503 is reported once per refused
+   * request, with when it is retried: BitMEX answers each topic of a request, and the answers
+   * after the first that find no topic still unconfirmed are that same refusal.
    */
   onError(endpoint: Endpoint, frame: ErrorFrame): boolean {
     const op = frame.request?.op;
@@ -182,9 +186,10 @@ export class Topics {
       for (const t of requested) if (t.server === 'unsubscribing') this.onUnsubscribed(t.name);
       return false;
     }
+    const retryable = frame.status === 429 || frame.status === 503;
     const targets = refusedTopics(frame, requested);
-    if (targets.length === 0) return false;
-    if (frame.status === 429 || frame.status === 503) {
+    if (targets.length === 0) return retryable && requested.some((t) => t.observer !== undefined && t.server === 'none' && t.retryAt > 0);
+    if (retryable) {
       // One retry for every topic the refusal covers, so they go out again in one request.
       const retryAfter = Number(frame.meta?.retryAfter);
       const timed = frame.status === 429 && Number.isFinite(retryAfter) && retryAfter > 0;
@@ -201,6 +206,7 @@ export class Topics {
         t.retryAt = at;
       }
       this.retryAt(at, delay);
+      this.link.report(new BitmexApiError(frame.status, frame.error, frame.meta, frame.request, { retryInMs: Math.round(delay) }));
     } else {
       for (const t of targets) this.fail(t, new BitmexApiError(frame.status, frame.error, frame.meta, frame.request));
     }

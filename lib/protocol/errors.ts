@@ -19,12 +19,18 @@ export class BitmexApiError extends BitmexError {
   readonly meta: Readonly<Record<string, unknown>>;
   /** The request that failed, with any auth signature redacted. */
   readonly request: Request | undefined;
-  constructor(status: number, message: string, meta: Readonly<Record<string, unknown>> = {}, request?: Request) {
+  /**
+   * When the client sends the refused topics again, ms from the report (a subscribe refused with
+   * 429 or 503); undefined when it does not.
+   */
+  readonly retryInMs: number | undefined;
+  constructor(status: number, message: string, meta: Readonly<Record<string, unknown>> = {}, request?: Request, retry: { readonly retryInMs?: number } = {}) {
     // Server text, all of it: an echoed auth request may sit in any of the three.
     super(redact(message));
     this.status = status;
     this.meta = redact(meta);
     this.request = request === undefined ? undefined : redact(request);
+    this.retryInMs = retry.retryInMs;
   }
 }
 

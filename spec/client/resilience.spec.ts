@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import {
+  BitmexApiError,
   BitmexConnectionError,
   BitmexInconsistencyError,
   BitmexWebSocket,
@@ -154,14 +155,25 @@ describe('faults', () => {
     await booksMatchTruth(w);
   });
 
-  it('retries a subscribe answered with 503 (max pending subscriptions) with backoff', async () => {
+  it('retries a subscribe answered with 503 (max pending subscriptions) with backoff, reported once on errors$', async () => {
     const c = client();
+    const errors: unknown[] = [];
+    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
     await c.connect();
     fx.sim.rejectPendingSubscribes(1);
     const w = watchBooks(c, ['ETHUSD']);
     await waitFor(() => w.latest.size === 1, 5000, 'the book after the retry');
-    expect(requestsOf(latestConnId()).filter((r) => r.op === 'subscribe')).toHaveLength(2);
+    const subscribes = fx.sim.received.filter((r) => r.text.includes('"subscribe"')).map((r) => r.at);
+    expect(subscribes).toHaveLength(2);
     expect(w.problems).toEqual([]);
+    expect(errors).toHaveLength(1);
+    const e = errors[0] as BitmexApiError;
+    expect(e).toBeInstanceOf(BitmexApiError);
+    expect(e.status).toBe(503);
+    // Backoff with jitter from 1 s: between half and all of it, and the retry went out then.
+    expect(e.retryInMs).toBeGreaterThanOrEqual(500);
+    expect(e.retryInMs).toBeLessThanOrEqual(1000);
+    expect((subscribes[1] ?? 0) - (subscribes[0] ?? 0)).toBeGreaterThanOrEqual((e.retryInMs ?? 0) - 50);
   });
 
   it('resubscribes just the topic whose image went wrong (update for an unknown row)', async () => {

@@ -1,7 +1,7 @@
 /**
  * Bugs the fault soak (scripts/soak.ts) found, each kept as a spec that failed before its fix.
  */
-import type { BookSnapshot } from '../../lib';
+import type { BitmexApiError, BookSnapshot } from '../../lib';
 import { isTrueBook, useSimulator } from '../support/simulator';
 import { waitFor } from '../support/helpers';
 
@@ -55,4 +55,9 @@ it('three 429s (server-timed retries) then two 503s for one topic: the retries b
   for (const s of subscribes) expect(JSON.parse(s.text)).toEqual({ op: 'subscribe', args: ['orderBookL2_25:XBTUSD'] });
   fx.sim.step(100);
   await waitFor(() => isTrueBook(book, fx.sim, 'XBTUSD', { table: 'orderBookL2_25' }), 5000, 'book equal to truth');
+  // Each refusal reported once, with when it was retried.
+  expect(errors.map((e) => [(e as BitmexApiError).status, (e as BitmexApiError).retryInMs !== undefined])).toEqual([
+    [429, true], [429, true], [429, true], [503, true], [503, true],
+  ]);
+  expect(errors.slice(0, 3).map((e) => (e as BitmexApiError).retryInMs)).toEqual([100, 100, 100]);
 });

@@ -245,9 +245,14 @@ describe('races and retries', () => {
       { op: 'subscribe', args: ['orderBookL2:XBTUSD', 'orderBookL2:ETHUSD'] },
     ]);
     if (status === 429) expect(subscribes[1]!.at - subscribes[0]!.at).toBeGreaterThanOrEqual(950);
-    // The first refusal scheduled the retry for both; the second is reported.
+    // One report for the refused request, saying when it is retried; the second answer to the
+    // same request is that same refusal.
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(BitmexApiError);
-    expect((errors[0] as BitmexApiError).status).toBe(status);
+    const e = errors[0] as BitmexApiError;
+    expect(e.status).toBe(status);
+    expect(e.request).toEqual({ op: 'subscribe', args: ['orderBookL2:XBTUSD', 'orderBookL2:ETHUSD'] });
+    if (status === 429) expect(e.retryInMs).toBe(1000);
+    else expect(e.retryInMs).toBeGreaterThanOrEqual(500);
   });
 });
