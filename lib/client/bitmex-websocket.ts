@@ -1,43 +1,43 @@
 /**
  * `BitmexWebSocket`: the BitMEX realtime API as RxJS observables. It wires the steps a frame
- * takes: the socket subject and its sessions (./connection, ./session), the topics that admit
- * the frame's rows (./topics), `scan` through the reducer (./table-states), and the operators (../operators)
- * that turn states into `table$`, `changes$` and `book$`.
+ * takes: the connections of both endpoints (./endpoints, on ./connection and ./session), the
+ * routing of their session events (./event-router) through the topics that admit a frame's rows
+ * (./topics), `scan` through the reducer (./table-states), what a state says went wrong
+ * (./state-problems), and the operators (../operators) that turn states into `table$`,
+ * `changes$` and `book$`.
  * @module
  */
 import { defer, firstValueFrom, merge, NEVER, Observable, ReplaySubject, Subject, Subscription, switchMap, takeUntil, throwIfEmpty } from 'rxjs';
-import WebSocketDefault from 'isomorphic-ws';
-import { BitmexApiError, BitmexConnectionError, BitmexError, BitmexInconsistencyError } from '../protocol/errors';
-import { FrameParseError, splitTopic, topicOf, type TableFrame } from '../protocol/frames';
+import { BitmexConnectionError, BitmexError } from '../protocol/errors';
+import { splitTopic, topicOf, type FrameParseError, type TableFrame } from '../protocol/frames';
 import type { RowOf } from '../protocol/rows';
-import { rowsOf, type Change, type TablesState } from '../reducer/reducer';
-import type { DepthSnapshot } from '../views/grouped-book';
-import { parseTimestamp, timestampMs } from '../protocol/timestamp';
-import type { LatencyReport } from '../views/latency';
-import { stampedWhenSent } from '../protocol/tables';
-import { PriceGrid } from '../views/price-grid';
+import { parseTimestamp } from '../protocol/timestamp';
+import { rowsOf, type Change } from '../reducer/reducer';
+import { changesOf$ } from '../operators/changes-of';
 import { lazy } from '../operators/lazy';
 import { levelsOf$ } from '../operators/levels-of';
-import { loadBookOf } from './views-loader';
-import { ClockEstimator, type ClockEstimate } from './clock';
-import { changesOf$ } from '../operators/changes-of';
-import { tableOf$ } from '../operators/table-of';
 import { symbolSet } from '../operators/symbols';
-import { Connection, type ConnectionStatus, type WebSocketCtor } from './connection';
-import { DeadMansSwitch } from './dead-mans-switch';
-import { resolveOptions, type BitmexWebSocketOptions, type ResolvedOptions } from './options';
-import { terminate, type SessionEvent } from './session';
-
-/** Close code reported when a subscribe got no answer in time. */
-const SUBSCRIBE_TIMEOUT_CLOSE = 4004;
-import { guardFrame, textOf } from './frame-guard';
+import { tableOf$ } from '../operators/table-of';
+import type { DepthSnapshot } from '../views/grouped-book';
+import type { LatencyReport } from '../views/latency';
+import { PriceGrid } from '../views/price-grid';
+import { ClockEstimator, type ClockEstimate } from './clock';
+import type { Connection, ConnectionStatus } from './connection';
+import { Endpoints } from './endpoints';
+import { EventRouter } from './event-router';
+import { followFrom } from './follow-from';
+import { resolveOptions, type BitmexWebSocketOptions } from './options';
+import { reportStateProblems } from './state-problems';
 import { storageOf, type BookOptions, type Storage } from './storage';
 import { TableStates } from './table-states';
-import { Topics, type Endpoint } from './topics';
-import { followFrom } from './follow-from';
+import { Topics } from './topics';
+import { loadBookOf } from './views-loader';
 
 export { resolveEndpoint, type BitmexWebSocketOptions, type DeadMansSwitchOptions, type Endpointish } from './options';
 export type { BookOptions, Storage } from './storage';
+
+/** Close code reported when a subscribe got no answer in time. */
+const SUBSCRIBE_TIMEOUT_CLOSE = 4004;
 
 /**
  * A BitMEX realtime client. One socket per endpoint, opened on first use and kept until
@@ -68,30 +68,30 @@ export class BitmexWebSocket {
    * overall and per table. Observing it subscribes no topic.
    */
   readonly latency$: Observable<LatencyReport>;
-  /** Problems that did not stop any stream: malformed frames, inconsistencies (then resynced), stray error frames. */
+  /**
+   * Problems that did not stop any stream: malformed or unusable frames and rows (skipped),
+   * inconsistencies (then resynced), refused subscribes that are retried, connections that failed
+   * and are retried, stray error frames.
+   */
   readonly errors$: Observable<BitmexError | FrameParseError>;
   /** A read-only live view of the current tables and books. */
   readonly storage: Storage;
   /** The resolved `/realtime` URL. */
   readonly url: string;
 
-  private readonly options: ResolvedOptions;
   private readonly clockEstimates = new ReplaySubject<ClockEstimate>(1);
   private readonly clock = new ClockEstimator(Date.now, (e) => this.clockEstimates.next(e));
-  private tableFrames = 0;
   /** Admitted table frames, for latency$ (fed only while it is observed). */
   private readonly arrivals = new Subject<TableFrame>();
-  private readonly main: Connection;
-  private platform: Connection | undefined;
+  private readonly endpoints: Endpoints;
   private readonly topics: Topics;
+  private readonly router: EventRouter;
   private readonly errors = new Subject<BitmexError | FrameParseError>();
   /** Admitted frames and image drops, scanned through the reducer. */
   private readonly tables: TableStates;
   /** Emits once, on close: every stream completes. */
   private readonly ended = new Subject<void>();
   private readonly running = new Subscription();
-  private readonly started = new Set<Endpoint>();
-  private deadMansSwitch: DeadMansSwitch | undefined;
   private closed = false;
   private fatal: BitmexError | undefined;
   private closing: Promise<void> | undefined;
@@ -99,19 +99,48 @@ export class BitmexWebSocket {
   constructor(options: BitmexWebSocketOptions = {}) {
     // Every option is checked here, at once; the secret lives only in the signing closure.
     const o = resolveOptions(options);
-    this.options = o;
     this.url = o.url;
+    const report = (error: BitmexError | FrameParseError): void => this.errors.next(error);
+    this.endpoints = new Endpoints({
+      options: o,
+      clock: this.clock,
+      event: (endpoint, e) => this.router.route(endpoint, e),
+      report,
+      fatal: (error) => (this.closing ??= this.shutdown(error)),
+    });
     this.tables = new TableStates(
       {
         ...(o.tableKeys !== undefined ? { tableKeys: o.tableKeys } : {}),
         ...(o.maxTableLength !== undefined ? { maxTableLength: o.maxTableLength } : {}),
       },
-      (error) => this.reduceFailed(error),
+      // Last resort (the reducer is not meant to throw on frame content): report, and replace the
+      // sockets so every observed topic comes back from a fresh partial (the states go on from
+      // empty tables: the old chain may be half-updated).
+      (error) => {
+        report(error);
+        this.endpoints.replace();
+      },
     );
+    this.topics = new Topics({
+      session: (endpoint) => this.endpoints.session(endpoint),
+      start: (endpoint) => {
+        if (!this.closed) this.endpoints.start(endpoint);
+      },
+      drop: (table, filter) => this.tables.feed({ kind: 'drop', table, filter }),
+      symbolsOf: (table) => new Set(rowsOf(this.tables.current, table).map((r) => r.symbol).filter((s): s is string => typeof s === 'string')),
+      subscribeTimeoutMs: o.subscribeTimeoutMs,
+      // A subscribe got no answer in time: reported, and the socket replaced (a session that
+      // ignores requests is broken); the reconnect subscribes every observed topic afresh.
+      unanswered: (endpoint, topics) => {
+        report(new BitmexConnectionError(SUBSCRIBE_TIMEOUT_CLOSE, `no answer to subscribe ${topics.join(', ')} within ${o.subscribeTimeoutMs} ms; reconnecting`));
+        this.endpoints.replace(endpoint);
+      },
+      report,
+    });
+    this.router = new EventRouter(this.topics, this.tables, this.arrivals, this.clock, report);
     // The streams report the end; this only reports what a state could not use, and resyncs.
-    this.running.add(this.tables.next$.subscribe({ next: (state) => this.stateProblems(state), error: () => undefined }));
-    this.main = this.connection(this.url, o.authArgs);
-    this.status$ = this.main.status$.asObservable();
+    this.running.add(this.tables.next$.subscribe({ next: (state) => reportStateProblems(state, this.topics, report), error: () => undefined }));
+    this.status$ = this.endpoints.main.status$.asObservable();
     this.errors$ = this.errors.asObservable();
     this.clock$ = this.clockEstimates.pipe(takeUntil(this.ended));
     // The latency code is loaded when latency$ is first observed.
@@ -119,21 +148,12 @@ export class BitmexWebSocket {
       switchMap(({ measureLatency }) => this.arrivals.pipe(measureLatency({ offsetMs: () => this.clock.estimate?.offsetMs ?? 0 }))),
       takeUntil(this.ended),
     );
-    this.topics = new Topics({
-      session: (endpoint) => (endpoint === 'main' ? this.main : this.platform)?.session,
-      start: (endpoint) => this.start(endpoint),
-      drop: (table, filter) => this.tables.feed({ kind: 'drop', table, filter }),
-      symbolsOf: (table) => new Set(rowsOf(this.tables.current, table).map((r) => r.symbol).filter((s): s is string => typeof s === 'string')),
-      subscribeTimeoutMs: o.subscribeTimeoutMs,
-      unanswered: (endpoint, topics) => this.unanswered(endpoint, topics),
-      report: (error) => this.errors.next(error),
-    });
     this.storage = storageOf(() => this.tables.current);
   }
 
   /** The trading endpoint's rxjs socket subject (raw frames). Prefer the streams. */
   get ws(): Connection['ws'] {
-    return this.main.ws;
+    return this.endpoints.main.ws;
   }
 
   /** Server clock minus local clock, ms, once the first welcome arrived (see {@link clock$}). */
@@ -143,7 +163,7 @@ export class BitmexWebSocket {
 
   /** `cancelTime` of the last `cancelAllAfter` reply (undefined before one, or once disarmed). */
   get cancelTime(): Date | undefined {
-    return this.deadMansSwitch?.cancelTime;
+    return this.endpoints.cancelTime;
   }
 
   /**
@@ -152,10 +172,10 @@ export class BitmexWebSocket {
    */
   connect(): Promise<void> {
     if (this.closed) return Promise.reject(this.fatal ?? new BitmexError('client is closed'));
-    const session = this.main.session;
+    const session = this.endpoints.session('main');
     if (session !== undefined) return session.authError === undefined ? Promise.resolve() : Promise.reject(session.authError);
-    this.start('main');
-    return firstValueFrom(this.main.nextReady$.pipe(takeUntil(this.ended), throwIfEmpty(() => this.fatal ?? new BitmexError('client closed'))));
+    this.endpoints.start('main');
+    return firstValueFrom(this.endpoints.main.nextReady$.pipe(takeUntil(this.ended), throwIfEmpty(() => this.fatal ?? new BitmexError('client closed'))));
   }
 
   /**
@@ -253,126 +273,6 @@ export class BitmexWebSocket {
     });
   }
 
-  private connection(url: string, authArgs: ResolvedOptions['authArgs']): Connection {
-    const o = this.options;
-    return new Connection({
-      url,
-      WebSocketCtor: o.WebSocketCtor ?? (WebSocketDefault as unknown as WebSocketCtor),
-      authArgs,
-      heartbeat: o.heartbeat,
-      ...(url === this.url ? { clock: this.clock } : {}),
-      reconnect: o.reconnect,
-      connectTimeoutMs: o.connectTimeoutMs,
-      // Each failed or lost connection that will be retried: why, which attempt, when the next.
-      report: (error) => this.errors.next(error),
-    });
-  }
-
-  /**
-   * A subscribe got no answer in time: reported, and the socket replaced (a session that ignores
-   * requests is broken); the reconnect subscribes every observed topic afresh.
-   */
-  private unanswered(endpoint: Endpoint, topics: readonly string[]): void {
-    const connection = endpoint === 'main' ? this.main : this.platform;
-    const ms = this.options.subscribeTimeoutMs;
-    this.errors.next(new BitmexConnectionError(SUBSCRIBE_TIMEOUT_CLOSE, `no answer to subscribe ${topics.join(', ')} within ${ms} ms; reconnecting`));
-    const socket = connection?.current();
-    if (socket !== undefined) terminate(socket);
-  }
-
-  /** Opens an endpoint on first use and routes its session events until close. */
-  private start(endpoint: Endpoint): void {
-    if (this.closed || this.started.has(endpoint)) return;
-    this.started.add(endpoint);
-    // Platform topics are public: that socket needs no authentication.
-    const connection = endpoint === 'main' ? this.main : (this.platform ??= this.connection(platformUrlOf(this.url), undefined));
-    this.running.add(
-      connection.events$.subscribe({
-        next: (e) => guardFrame(e, (event) => this.route(endpoint, event), (error) => this.errors.next(error)),
-        error: (e: unknown) => (this.closing ??= this.shutdown(e instanceof BitmexError ? e : new BitmexError(String(e)))),
-      }),
-    );
-    const dms = this.options.deadMansSwitch;
-    if (endpoint === 'main' && dms !== undefined) this.deadMansSwitch = new DeadMansSwitch(connection.events$, dms);
-  }
-
-  /** One session event of an endpoint: table frames to the reducer (through the topics), the rest to whom it concerns. */
-  private route(endpoint: Endpoint, e: SessionEvent): void {
-    switch (e.kind) {
-      case 'table': {
-        // Every 16th frame's stamp bounds the clock offset (no clock read on the others).
-        if ((++this.tableFrames & 15) === 0 && e.action !== 'partial') this.sampleClock(e);
-        const admitted = this.topics.admit(e);
-        if (admitted === undefined) return;
-        if (this.arrivals.observed) this.arrivals.next(admitted);
-        this.tables.feed(admitted);
-        return;
-      }
-      case 'ready':
-        // Authentication happened inside the session before this point: resubscribe now.
-        this.topics.onReady(endpoint, e.session);
-        return;
-      case 'down':
-        this.topics.onDown(endpoint);
-        return;
-      case 'malformed':
-        this.errors.next(e.error);
-        return;
-      case 'subscribed':
-        this.topics.onSubscribed(e.subscribe);
-        return;
-      case 'unsubscribed':
-        this.topics.onUnsubscribed(e.unsubscribe);
-        return;
-      case 'error':
-        if (!this.topics.onError(endpoint, e)) this.errors.next(new BitmexApiError(e.status, e.error, e.meta, e.request));
-        return;
-      case 'cancelAllAfter': // the dead man's switch's own replies
-      case 'welcome':
-      case 'authenticated':
-      case 'pong':
-        return;
-      default: {
-        const unreachable: never = e;
-        return unreachable;
-      }
-    }
-  }
-
-  /**
-   * Last resort (the reducer is not meant to throw on frame content): report, and replace the
-   * sockets so every observed topic comes back from a fresh partial (the states go on from
-   * empty tables: the old chain may be half-updated).
-   */
-  /** Feeds the clock a frame's first row stamp, when its table stamps rows as they are made. */
-  private sampleClock(frame: TableFrame): void {
-    const ts = (frame.data[0] as { timestamp?: unknown } | undefined)?.timestamp;
-    if (typeof ts === 'string' && stampedWhenSent(frame.table)) this.clock.serverTime(timestampMs(ts));
-  }
-
-  private reduceFailed(error: FrameParseError): void {
-    this.errors.next(error);
-    for (const c of [this.main, this.platform]) {
-      const socket = c?.current();
-      if (socket !== undefined) terminate(socket);
-    }
-  }
-
-  /**
-   * What a state says went wrong: a frame or rows it could not use are reported (and were
-   * skipped); a frame that contradicts an image is reported, and the topic that feeds it resynced.
-   */
-  private stateProblems(state: TablesState): void {
-    for (const u of state.unusable) this.errors.next(new FrameParseError(`${u.table ?? 'frame'}: ${u.reason}; skipped`, textOf(u.value)));
-    for (const inc of state.inconsistencies) {
-      const topic = this.topics.covering(inc.table, inc.symbol);
-      this.errors.next(
-        new BitmexInconsistencyError(inc.table, topic ?? topicOf(inc.table, inc.symbol), `${inc.action} for an unknown row ${inc.key} in ${inc.table}; resubscribing`),
-      );
-      if (topic !== undefined) this.topics.resync(topic);
-    }
-  }
-
   /**
    * Ends the client: by `close()` (streams complete), or with `fatal` when the connection was lost
    * and reconnecting is off (streams error with it, as bitmex-trio-websocket did).
@@ -380,21 +280,14 @@ export class BitmexWebSocket {
   private async shutdown(fatal: BitmexError | undefined): Promise<void> {
     this.closed = true;
     this.fatal = fatal;
-    if (fatal === undefined) this.deadMansSwitch?.disarm();
     this.topics.close();
-    const stopping = Promise.all([this.main.stop(), this.platform?.stop()]);
+    // The dead man's switch is disarmed on close(), not when the connection failed.
+    const stopping = this.endpoints.stop(fatal === undefined);
     // Streams error with `fatal`, or complete.
     this.tables.end(fatal);
     this.ended.next();
     this.errors.complete();
     await stopping;
     this.running.unsubscribe();
-    this.main.status$.complete();
   }
-}
-
-function platformUrlOf(url: string): string {
-  const u = new URL(url);
-  u.pathname = '/realtimePlatform';
-  return u.toString();
 }

@@ -1,0 +1,80 @@
+/**
+ * Where each session event of an endpoint goes: a table frame through the topics' admission
+ * (./topics) into the reducer states (./table-states), and to `latency$` while it is observed;
+ * subscribe and unsubscribe replies, refusals, `ready` and `down` to the topics; malformed frames
+ * and error frames no topic claims to `errors$`.
+ * @module
+ */
+import type { Subject } from 'rxjs';
+import { BitmexApiError, type BitmexError } from '../protocol/errors';
+import type { FrameParseError, TableFrame } from '../protocol/frames';
+import { stampedWhenSent } from '../protocol/tables';
+import { timestampMs } from '../protocol/timestamp';
+import type { ClockEstimator } from './clock';
+import type { SessionEvent } from './session';
+import type { TableStates } from './table-states';
+import type { Endpoint } from './topic-images';
+import type { Topics } from './topics';
+
+/** Routes the session events of both endpoints of one client. */
+export class EventRouter {
+  private tableFrames = 0;
+
+  constructor(
+    private readonly topics: Topics,
+    private readonly tables: TableStates,
+    /** Admitted table frames, for `latency$` (fed only while it is observed). */
+    private readonly arrivals: Subject<TableFrame>,
+    private readonly clock: ClockEstimator,
+    private readonly report: (error: BitmexError | FrameParseError) => void,
+  ) {}
+
+  /** One session event of an endpoint: table frames to the reducer (through the topics), the rest to whom it concerns. */
+  route(endpoint: Endpoint, e: SessionEvent): void {
+    switch (e.kind) {
+      case 'table': {
+        // Every 16th frame's stamp bounds the clock offset (no clock read on the others).
+        if ((++this.tableFrames & 15) === 0 && e.action !== 'partial') this.sampleClock(e);
+        const admitted = this.topics.admit(e);
+        if (admitted === undefined) return;
+        if (this.arrivals.observed) this.arrivals.next(admitted);
+        this.tables.feed(admitted);
+        return;
+      }
+      case 'ready':
+        // Authentication happened inside the session before this point: resubscribe now.
+        this.topics.onReady(endpoint, e.session);
+        return;
+      case 'down':
+        this.topics.onDown(endpoint);
+        return;
+      case 'malformed':
+        this.report(e.error);
+        return;
+      case 'subscribed':
+        this.topics.onSubscribed(e.subscribe);
+        return;
+      case 'unsubscribed':
+        this.topics.onUnsubscribed(e.unsubscribe);
+        return;
+      case 'error':
+        if (!this.topics.onError(endpoint, e)) this.report(new BitmexApiError(e.status, e.error, e.meta, e.request));
+        return;
+      case 'cancelAllAfter': // the dead man's switch's own replies
+      case 'welcome':
+      case 'authenticated':
+      case 'pong':
+        return;
+      default: {
+        const unreachable: never = e;
+        return unreachable;
+      }
+    }
+  }
+
+  /** Feeds the clock a frame's first row stamp, when its table stamps rows as they are made. */
+  private sampleClock(frame: TableFrame): void {
+    const ts = (frame.data[0] as { timestamp?: unknown } | undefined)?.timestamp;
+    if (typeof ts === 'string' && stampedWhenSent(frame.table)) this.clock.serverTime(timestampMs(ts));
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * What a reducer state says went wrong, turned into reports and repairs: a frame or rows it could
+ * not use (skipped) become a `FrameParseError`; a frame that contradicts an image becomes a
+ * `BitmexInconsistencyError`, and the topic that feeds that image is resynced.
+ * @module
+ */
+import { BitmexInconsistencyError, type BitmexError } from '../protocol/errors';
+import { FrameParseError, topicOf } from '../protocol/frames';
+import type { TablesState } from '../reducer/reducer';
+import { textOf } from './frame-guard';
+import type { Topics } from './topics';
+
+/** Reports what `state`'s frame could not use or contradicted, and resyncs the topics concerned. */
+export function reportStateProblems(state: TablesState, topics: Topics, report: (error: BitmexError | FrameParseError) => void): void {
+  for (const u of state.unusable) report(new FrameParseError(`${u.table ?? 'frame'}: ${u.reason}; skipped`, textOf(u.value)));
+  for (const inc of state.inconsistencies) {
+    const topic = topics.covering(inc.table, inc.symbol);
+    report(new BitmexInconsistencyError(inc.table, topic ?? topicOf(inc.table, inc.symbol), `${inc.action} for an unknown row ${inc.key} in ${inc.table}; resubscribing`));
+    if (topic !== undefined) topics.resync(topic);
+  }
+}
