@@ -65,11 +65,14 @@ class SideGrouper {
   private readonly keys: number[] = [];
   private readonly sizes: number[] = [];
   private readonly values: number[] = [];
+  /** The level last handed out for each bucket, while its size and value are unchanged. */
+  private readonly levels: (DepthLevel | undefined)[] = [];
+  /** Whether a bucket was added, removed or summed to another figure since the last emit. */
+  private changed = false;
   /** Whether the last walk stopped at `depth` buckets with levels left beyond them. */
   private more = false;
   /** The last array handed out. */
   private out: readonly DepthLevel[] = EMPTY;
-  private readonly scratch: DepthLevel[] = [];
   /** Buckets summed in the current {@link SideGrouper.touch} (a frame touches a few). */
   private readonly done: number[] = [];
 
@@ -107,7 +110,9 @@ class SideGrouper {
     this.keys.length = 0;
     this.sizes.length = 0;
     this.values.length = 0;
+    this.levels.length = 0;
     this.more = false;
+    this.changed = true;
     this.collect(c, undefined);
     return this.emit();
   }
@@ -127,7 +132,7 @@ class SideGrouper {
       this.resum(c, k);
     }
     if (keys.length > this.depth) {
-      keys.length = this.sizes.length = this.values.length = this.depth;
+      keys.length = this.sizes.length = this.values.length = this.levels.length = this.depth;
       this.more = true;
     } else if (keys.length < this.depth && this.more) {
       this.collect(c, keys.length === 0 ? undefined : (keys[keys.length - 1] as number));
@@ -168,14 +173,20 @@ class SideGrouper {
         keys.splice(lo, 1);
         this.sizes.splice(lo, 1);
         this.values.splice(lo, 1);
-      } else {
+        this.levels.splice(lo, 1);
+        this.changed = true;
+      } else if (this.sizes[lo] !== size || this.values[lo] !== value) {
         this.sizes[lo] = size;
         this.values[lo] = value;
+        this.levels[lo] = undefined;
+        this.changed = true;
       }
     } else if (count > 0) {
       keys.splice(lo, 0, k);
       this.sizes.splice(lo, 0, size);
       this.values.splice(lo, 0, value);
+      this.levels.splice(lo, 0, undefined);
+      this.changed = true;
     }
   }
 
@@ -202,6 +213,8 @@ class SideGrouper {
           keys.push(key);
           this.sizes.push(size);
           this.values.push(value);
+          this.levels.push(undefined);
+          this.changed = true;
           if (keys.length === depth) {
             this.more = true;
             return;
@@ -219,46 +232,59 @@ class SideGrouper {
       keys.push(key);
       this.sizes.push(size);
       this.values.push(value);
+      this.levels.push(undefined);
+      this.changed = true;
     }
   }
 
-  /** The buckets as frozen levels: the last array itself when no bucket changed. */
+  /**
+   * The buckets as frozen levels: the last array itself when no bucket changed. A bucket's
+   * level is kept while its size and value (and totals) are unchanged; a bucket summed anew
+   * takes the previous array's level at its price when that one still fits.
+   */
   private emit(): readonly DepthLevel[] {
-    const keys = this.keys;
-    const n = keys.length;
     const prev = this.out;
-    const grid = this.grid;
+    if (!this.changed) return prev;
+    this.changed = false;
+    const keys = this.keys;
+    const sizes = this.sizes;
+    const values = this.values;
+    const levels = this.levels;
+    const n = keys.length;
+    const isBid = this.isBid;
     const cumulative = this.cumulative;
     const withValue = cumulative && this.notional !== undefined;
-    const out = this.scratch;
-    out.length = n;
+    const out = new Array<DepthLevel>(n);
     let same = prev.length === n;
     let cum = 0;
     let cumValue = 0;
     let j = 0;
     for (let i = 0; i < n; i++) {
-      const price = grid.price(keys[i] as number);
-      const size = this.sizes[i] as number;
+      const size = sizes[i] as number;
       cum += size;
-      cumValue += this.values[i] as number;
-      // The previous bucket at this price, if any (both lists are sorted best first).
-      while (j < prev.length && (this.isBid ? (prev[j] as DepthLevel).price > price : (prev[j] as DepthLevel).price < price)) j++;
-      const p = prev[j];
-      let level: DepthLevel;
-      if (p !== undefined && p.price === price && p.size === size && (!cumulative || (p.cumSize === cum && (!withValue || p.cumNotional === cumValue)))) {
-        level = p;
-      } else if (withValue) {
-        level = Object.freeze({ price, size, id: undefined, cumSize: cum, cumNotional: cumValue });
-      } else if (cumulative) {
-        level = Object.freeze({ price, size, id: undefined, cumSize: cum });
-      } else {
-        level = Object.freeze({ price, size, id: undefined });
+      cumValue += values[i] as number;
+      let level = levels[i];
+      if (level === undefined || (cumulative && (level.cumSize !== cum || (withValue && level.cumNotional !== cumValue)))) {
+        const price = this.grid.price(keys[i] as number);
+        // The previous array's level at this price, if any (both sorted best first).
+        while (j < prev.length && (isBid ? (prev[j] as DepthLevel).price > price : (prev[j] as DepthLevel).price < price)) j++;
+        const p = prev[j];
+        if (p !== undefined && p.price === price && p.size === size && (!cumulative || (p.cumSize === cum && (!withValue || p.cumNotional === cumValue)))) {
+          level = p;
+        } else if (withValue) {
+          level = Object.freeze({ price, size, id: undefined, cumSize: cum, cumNotional: cumValue });
+        } else if (cumulative) {
+          level = Object.freeze({ price, size, id: undefined, cumSize: cum });
+        } else {
+          level = Object.freeze({ price, size, id: undefined });
+        }
+        levels[i] = level;
       }
       out[i] = level;
       if (level !== prev[i]) same = false;
     }
     if (same) return prev;
-    return (this.out = Object.freeze(out.slice()));
+    return (this.out = Object.freeze(out));
   }
 }
 

@@ -1,9 +1,14 @@
 /**
  * Reading one side of a persistent L2 book for grouping: a {@link LevelCursor} that seeks by
  * price down the side's B+tree and walks its leaves in order, and {@link changedPrices}, which
- * tells what changed between two versions of a side by identity: leaves a frame did not touch
- * are the same objects in both, so only the entries of the leaves it copied are compared.
+ * tells what changed between two versions of a side by identity: subtrees a frame did not touch
+ * are the same objects in both, so only the nodes on the paths it copied are opened.
  * Works for any two versions (older or newer, consecutive or not).
+ *
+ * This file is the only one in lib/views/ that knows the tree's layout (lib/book/sorted-tree.ts:
+ * a node is a leaf when `c` is null; a leaf's `k` holds the keys and `v` the rows; a branch's
+ * `k` holds each child's last key). Stacks are kept as arrays with a separate length, never
+ * shortened: setting an array's `length` is a slow runtime call on this path.
  * @module
  */
 import type { Side } from '../book/book-side';
@@ -18,10 +23,24 @@ function sizeOf(row: Row): number {
   return typeof s === 'number' ? s : 0;
 }
 
+/** Index of the first of `keys[from..to)` that is `key` or more (`to` when none). */
+function lowerBound(keys: readonly number[], from: number, to: number, key: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if ((keys[m] as number) < key) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}
+
 /** Walks a side's entries in key order (best price first), starting anywhere by key. */
 class TreeWalk {
+  /** The branches above the current leaf, root first, and the child index taken in each. */
   private readonly nodes: Node[] = [];
   private readonly idx: number[] = [];
+  private depth = 0;
   /** Current leaf and index in it (the entry to read next is `leaf[i]`). */
   leaf: Node | undefined;
   i = 0;
@@ -30,78 +49,45 @@ class TreeWalk {
   start(root: Node, key: number): void {
     const nodes = this.nodes;
     const idx = this.idx;
-    nodes.length = 0;
-    idx.length = 0;
+    let d = 0;
     let n = root;
     while (n.c !== null) {
-      const k = n.k;
-      // The first child whose last key is `key` or more.
-      let lo = 0;
-      let hi = k.length - 1;
-      while (lo < hi) {
-        const m = (lo + hi) >> 1;
-        if ((k[m] as number) < key) lo = m + 1;
-        else hi = m;
-      }
-      nodes.push(n);
-      idx.push(lo);
-      n = n.c[lo] as Node;
+      // The first child whose last key is `key` or more (the last child when none is).
+      const ci = lowerBound(n.k, 0, n.k.length - 1, key);
+      nodes[d] = n;
+      idx[d++] = ci;
+      n = n.c[ci] as Node;
     }
-    const k = n.k;
-    let lo = 0;
-    let hi = k.length;
-    while (lo < hi) {
-      const m = (lo + hi) >> 1;
-      if ((k[m] as number) < key) lo = m + 1;
-      else hi = m;
-    }
+    this.depth = d;
     this.leaf = n;
-    this.i = lo;
-    if (lo >= k.length) this.nextLeaf();
+    this.i = lowerBound(n.k, 0, n.k.length, key);
+    if (this.i >= n.k.length) this.nextLeaf();
   }
 
   /** Moves to the start of the next leaf (leaf undefined past the end). */
   nextLeaf(): void {
     const nodes = this.nodes;
     const idx = this.idx;
-    for (let d = nodes.length - 1; d >= 0; d--) {
-      const n = nodes[d] as Node;
+    for (let d = this.depth - 1; d >= 0; d--) {
+      const kids = (nodes[d] as Node).c as Node[];
       const next = (idx[d] as number) + 1;
-      if (next < (n.c as Node[]).length) {
-        idx[d] = next;
-        let c = (n.c as Node[])[next] as Node;
-        nodes.length = d + 1;
-        idx.length = d + 1;
-        while (c.c !== null) {
-          nodes.push(c);
-          idx.push(0);
-          c = c.c[0] as Node;
-        }
-        this.leaf = c;
-        this.i = 0;
-        if (c.k.length === 0) this.nextLeaf();
-        return;
+      if (next >= kids.length) continue;
+      idx[d] = next;
+      let c = kids[next] as Node;
+      let e = d + 1;
+      while (c.c !== null) {
+        nodes[e] = c;
+        idx[e++] = 0;
+        c = c.c[0] as Node;
       }
+      this.depth = e;
+      this.leaf = c;
+      this.i = 0;
+      if (c.k.length === 0) this.nextLeaf();
+      return;
     }
     this.leaf = undefined;
     this.i = 0;
-  }
-
-  /** Key of the current entry; Infinity past the end. */
-  key(): number {
-    const l = this.leaf;
-    return l === undefined ? Infinity : (l.k[this.i] as number);
-  }
-
-  /** Row of the current entry (valid while key() is finite). */
-  row(): Row {
-    return ((this.leaf as Node).v as Row[])[this.i] as Row;
-  }
-
-  advance(): void {
-    const l = this.leaf;
-    if (l === undefined) return;
-    if (++this.i >= l.k.length) this.nextLeaf();
   }
 }
 
@@ -117,6 +103,7 @@ export class SideCursor implements LevelCursor {
   reset(side: Side): void {
     this.side = side;
     this.started = false;
+    this.walk.leaf = undefined;
   }
 
   seek(price: number | undefined): void {
@@ -127,65 +114,182 @@ export class SideCursor implements LevelCursor {
 
   next(): boolean {
     const w = this.walk;
-    if (this.started) w.advance();
+    let leaf = w.leaf;
+    if (leaf === undefined) return false;
+    if (this.started && ++w.i >= leaf.k.length) {
+      w.nextLeaf();
+      leaf = w.leaf;
+      if (leaf === undefined) return false;
+    }
     this.started = true;
-    if (w.leaf === undefined) return false;
-    const row = w.row();
+    const row = (leaf.v as Row[])[w.i] as Row;
     this.price = row.price as number;
     this.size = sizeOf(row);
     return true;
   }
 }
 
-const prevWalk = new TreeWalk();
-const nextWalk = new TreeWalk();
+/**
+ * The nodes of one version still to compare, in key order: a stack whose top is the next
+ * subtree (a branch is pushed as its children, first on top), with a position in the top node
+ * when it is a leaf, and each entry's height so that the taller of two differing tops is opened.
+ */
+class Frontier {
+  readonly nodes: Node[] = [];
+  readonly heights: number[] = [];
+  n = 0;
+  /** Next entry of the top node, when it is a leaf. */
+  i = 0;
+
+  reset(root: Node): void {
+    let h = 0;
+    for (let c = root; c.c !== null; c = c.c[0] as Node) h++;
+    this.nodes[0] = root;
+    this.heights[0] = h;
+    this.n = 1;
+    this.i = 0;
+  }
+
+  /** Replaces the top (a branch) by its children that may hold keys up to `maxKey`. */
+  open(maxKey: number): void {
+    const b = this.nodes[this.n - 1] as Node;
+    this.replaceTop(b, 0, lastChild(b, maxKey));
+  }
+
+  /** Replaces the top (branch `b`) by its children `from..to` (none when `to < from`). */
+  replaceTop(b: Node, from: number, to: number): void {
+    const top = --this.n;
+    const h = (this.heights[top] as number) - 1;
+    const kids = b.c as Node[];
+    for (let j = to; j >= from; j--) {
+      this.nodes[this.n] = kids[j] as Node;
+      this.heights[this.n++] = h;
+    }
+    this.i = 0;
+  }
+
+  pop(): void {
+    this.n--;
+    this.i = 0;
+  }
+}
+
+/** The last child of branch `b` that may hold keys up to `maxKey` (child j holds keys from k[j-1] on). */
+function lastChild(b: Node, maxKey: number): number {
+  const last = b.k.length - 1;
+  let j = lowerBound(b.k, 0, last, maxKey);
+  // Ties: the next child may start at maxKey itself.
+  while (j < last && (b.k[j] as number) <= maxKey) j++;
+  return j;
+}
+
+/**
+ * Opens two different branches of the same height at the tops of `a` and `b`, leaving out the
+ * children both share at the start and at the end: they hold the same entries in both.
+ */
+function openBoth(a: Frontier, b: Frontier, maxKey: number): void {
+  const x = a.nodes[a.n - 1] as Node;
+  const y = b.nodes[b.n - 1] as Node;
+  const xc = x.c as Node[];
+  const yc = y.c as Node[];
+  let la = lastChild(x, maxKey);
+  let lb = lastChild(y, maxKey);
+  let p = 0;
+  while (p <= la && p <= lb && xc[p] === yc[p]) p++;
+  while (la >= p && lb >= p && xc[la] === yc[lb]) {
+    la--;
+    lb--;
+  }
+  a.replaceTop(x, p, la);
+  b.replaceTop(y, p, lb);
+}
+
+const before$ = new Frontier();
+const after$ = new Frontier();
 
 /**
  * Appends to `out` the price of every level that differs between two versions of a side (added,
- * removed, or a new row), up to key `maxKey` (`dir * price` of the last price of interest).
- * Leaves shared by both versions are skipped whole.
+ * removed, or a new row), up to key `maxKey` (`dir * price` of the last price of interest; a
+ * price may be appended twice). Subtrees shared by both versions are skipped whole, so a frame
+ * that changed a few leaves costs a few root-to-leaf paths.
  */
 export function changedPrices(before: Side, after: Side, maxKey: number, out: number[]): void {
   if (before.tree === after.tree) return;
   const dir = after.dir;
-  const a = prevWalk;
-  const b = nextWalk;
-  a.start(before.tree, -Infinity);
-  b.start(after.tree, -Infinity);
+  const a = before$;
+  const b = after$;
+  a.reset(before.tree);
+  b.reset(after.tree);
+  const an = a.nodes;
+  const bn = b.nodes;
   for (;;) {
-    // Both at the start of the same leaf: nothing in it changed.
-    while (a.leaf !== undefined && a.leaf === b.leaf && a.i === 0 && b.i === 0) {
-      const leaf = a.leaf;
-      if ((leaf.k[leaf.k.length - 1] as number) > maxKey) return;
-      a.nextLeaf();
-      b.nextLeaf();
+    const x = a.n > 0 ? (an[a.n - 1] as Node) : undefined;
+    const y = b.n > 0 ? (bn[b.n - 1] as Node) : undefined;
+    if (x === y) {
+      if (x === undefined) return;
+      if (a.i === b.i) {
+        // The same node from the same place on: nothing in the rest of it changed.
+        a.pop();
+        b.pop();
+        continue;
+      }
     }
-    if (a.leaf === undefined && b.leaf === undefined) return;
-    const ka = a.key();
-    const kb = b.key();
+    const hx = x === undefined ? -1 : (a.heights[a.n - 1] as number);
+    const hy = y === undefined ? -1 : (b.heights[b.n - 1] as number);
+    if (hx > 0 || hy > 0) {
+      if (hx === hy) openBoth(a, b, maxKey);
+      else if (hx > hy) a.open(maxKey);
+      else b.open(maxKey);
+      continue;
+    }
+    // Both tops are leaves (or one side is spent): compare entries.
+    if (x !== undefined && a.i >= x.k.length) {
+      a.pop();
+      continue;
+    }
+    if (y !== undefined && b.i >= y.k.length) {
+      b.pop();
+      continue;
+    }
+    if (x !== undefined && y !== undefined && a.i === 0 && b.i === 0 && x.k === y.k) {
+      // Same key array (a replace keeps it): the same levels in the same places; compare rows.
+      const k = x.k;
+      const xv = x.v as Row[];
+      const yv = y.v as Row[];
+      for (let j = 0; j < k.length; j++) {
+        const key = k[j] as number;
+        if (key > maxKey) return;
+        if (xv[j] !== yv[j]) out.push(dir * key);
+      }
+      a.pop();
+      b.pop();
+      continue;
+    }
+    const ka = x === undefined ? Infinity : (x.k[a.i] as number);
+    const kb = y === undefined ? Infinity : (y.k[b.i] as number);
     if (ka > maxKey && kb > maxKey) return;
     if (ka === kb) {
-      const ra = a.row();
-      const rb = b.row();
+      const ra = ((x as Node).v as Row[])[a.i] as Row;
+      const rb = ((y as Node).v as Row[])[b.i] as Row;
       const ia = ra.id as number;
       const ib = rb.id as number;
       if (ia === ib) {
         if (ra !== rb) out.push(dir * ka);
-        a.advance();
-        b.advance();
+        a.i++;
+        b.i++;
       } else if (ia < ib) {
         out.push(dir * ka);
-        a.advance();
+        a.i++;
       } else {
         out.push(dir * kb);
-        b.advance();
+        b.i++;
       }
     } else if (ka < kb) {
       out.push(dir * ka);
-      a.advance();
+      a.i++;
     } else {
       out.push(dir * kb);
-      b.advance();
+      b.i++;
     }
   }
 }
