@@ -11,7 +11,10 @@
  * `table$` does; run it as `--case=parse,read`, without `reducer`: in one process the two
  * disturb each other's timing), ring (JSON.parse + freezing every row into a ring: the cost of
  * merely keeping frozen rows) and minimal (JSON.parse + the least work of a book stored like
- * the reducer's: a lower bound for it). Figures and their history: bench/README.md.
+ * the reducer's: a lower bound for it). `grouped` (last, in the default run too): a grouped
+ * `book$` (group 10, depth 25) against a plain one of depth 25 through the client, on the same
+ * frames (bench/grouped-book.ts; `--grouped-reps=N`, `--grouped-rows=N`). Figures and their
+ * history: bench/README.md.
  *
  * To add a case (e.g. an end-to-end socket run), build a {@link BenchCase} and pass it to
  * {@link measure}, then {@link report} the result; `main` shows the pattern.
@@ -22,6 +25,7 @@ import type { BenchFrames } from './frames';
 import { connectorCase, minimalCase, parseCase, reducerCase, ringCase } from './reducer';
 import type { BenchCase } from './reducer';
 import { runE2E } from './e2e';
+import { runGroupedBench } from './grouped-book';
 import { bookOf, reduceTables } from '../lib/reducer/reducer';
 import type { TablesState } from '../lib/reducer/reducer';
 import type { TableFrame } from '../lib/protocol/frames';
@@ -298,5 +302,24 @@ function reduceTablesOnce(frames: BenchFrames): unknown {
   return c.state();
 }
 
-// The end-to-end loopback case (bench/e2e.ts) runs last; `--case=` other than e2e skips it.
-if (require.main === module) void (main(), runE2E());
+/** The grouped `book$` case: in the default run, or when `--case=` names `grouped`. */
+async function grouped(): Promise<void> {
+  const only = arg('case');
+  if (only !== undefined && !only.split(',').includes('grouped')) return;
+  const reps = arg('grouped-reps');
+  const rows = arg('grouped-rows');
+  const r = await runGroupedBench({ ...(reps !== undefined ? { reps: Number(reps) } : {}), ...(rows !== undefined ? { rows: Number(rows) } : {}) });
+  reportRatio('ratio grouped / plain book$, CPU per frame', r.ratio, '<= 1.2');
+}
+
+// The end-to-end loopback case (bench/e2e.ts) runs after these, then the grouped book$ case;
+// `--case=` not naming them skips them.
+if (require.main === module) {
+  main();
+  runE2E()
+    .then(grouped)
+    .catch((e: unknown) => {
+      console.error(e);
+      process.exitCode = 1;
+    });
+}

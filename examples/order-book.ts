@@ -96,7 +96,10 @@ function render(view: View, source: string): string[] {
   const decimals = Math.max(0, ...prices.map(decimalsOf));
   const color = (code: string, text: string): string => (tty ? `\x1b[${code}m${text}\x1b[0m` : text);
   const clock = view.clock === undefined ? 'clock ?' : `clock ${view.clock.offsetMs >= 0 ? '+' : ''}${Math.round(view.clock.offsetMs)} ms`;
-  const latency = view.latency === undefined ? 'latency ?' : `latency ${Math.round(view.latency.medianMs)} ms (max ${Math.round(view.latency.maxMs)})`;
+  // latency$ is signed: data faster than the clock estimate's uncertainty (a local simulator, a
+  // nearby server) can come out a few ms below zero. Shown as 0: "no measurable latency".
+  const ms = (x: number): number => Math.max(0, Math.round(x));
+  const latency = view.latency === undefined ? 'latency ?' : `latency ${ms(view.latency.medianMs)} ms (max ${ms(view.latency.maxMs)})`;
   const shown = group === undefined ? `top ${depth}` : `${depth} buckets of ${group}`;
   const lines = [
     `${color('1', `${symbol} ${table}`)}  ${shown}  ·  ${source}  ·  ${view.status}  ·  ${view.framesPerSecond} frames/s  ·  ${clock}  ·  ${latency}`,

@@ -90,7 +90,10 @@ describe('examples', () => {
     expect(r.code).toBe(0);
     const frames = r.stdout.split(/^(?=XBTUSD orderBookL2 )/m).filter((f) => f.includes('frames/s'));
     const lastFrame = frames[frames.length - 1] as string;
-    expect(lastFrame).toMatch(/^XBTUSD orderBookL2 {2}6 buckets of 5 .* open .* clock [+-]\d+ ms {2}· {2}latency \d+ ms \(max \d+\)/);
+    // The clock offset (either sign) and the latency, shown as 0 when the figure is below zero.
+    // How large they are depends on the machine's load: not checked.
+    expect(lastFrame).toMatch(/^XBTUSD orderBookL2 {2}6 buckets of 5 .* open .* clock [+-]\d+ ms {2}· {2}latency (\d+ ms \(max \d+\)|\?)/);
+    expect(frames.some((f) => /latency \d+ ms \(max \d+\)/.test(f))).toBe(true);
     expectLadder(lastFrame, 6);
     for (const l of [...levels(lastFrame, 'ask'), ...levels(lastFrame, 'bid')]) expect(l.price % 5).toBe(0);
   }, 30000);

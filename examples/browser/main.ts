@@ -166,8 +166,11 @@ bitmex.clock$.subscribe((c) => {
   offset = `clock ${c.offsetMs >= 0 ? '+' : ''}${Math.round(c.offsetMs)} ms`;
   ui.clock.textContent = offset;
 });
+// latency$ is signed (see the README): below zero means less than the clock estimate's
+// uncertainty, shown as 0.
+const ms = (x: number): number => Math.max(0, Math.round(x));
 bitmex.latency$.subscribe((l) => {
-  ui.clock.textContent = `${offset} · latency ${Math.round(l.medianMs)} ms (max ${Math.round(l.maxMs)})`;
+  ui.clock.textContent = `${offset} · latency ${ms(l.medianMs)} ms (max ${ms(l.maxMs)})`;
 });
 
 bitmex.table$('trade', symbol).subscribe({
