@@ -14,8 +14,8 @@ import { bookIn, findTable, tablesIn } from '../reducer/state';
 import { contractOf, notionalFn } from './contract';
 import { CumulativeCore } from './cumulative';
 import { GroupedBookCore, checkDepth, type DepthSnapshot } from './grouped-book';
-import { ArrayLevelCursor } from './level-cursor';
-import { changedPrices, SideCursor } from './side-reader';
+import { ArrayLevelCursor, LevelChanges } from './level-cursor';
+import { changedLevels, SideCursor } from './side-reader';
 
 /** Options of a grouped book over states (`bookOf$` / `book$` with `group`). */
 export interface GroupedStateOptions {
@@ -35,8 +35,9 @@ const BOOK10_DEPTH = 10;
 /**
  * Follows one symbol's grouped book; `next(state)` gives a snapshot when a visible bucket
  * changed. For an L2 book it compares the book with the one it saw last by identity (states
- * share every leaf a frame left alone, see ./side-reader), sums again only the buckets holding
- * changed levels, and never reads past the last visible bucket.
+ * share every subtree a frame left alone, see ./side-reader), adds the changed levels' size
+ * differences to their buckets (see ./side-grouper), and never reads past the last visible
+ * bucket.
  */
 export class GroupedStateView {
   private core: GroupedBookCore;
@@ -47,8 +48,8 @@ export class GroupedStateView {
   private emitted: DepthSnapshot | undefined;
   private readonly bids = new SideCursor();
   private readonly asks = new SideCursor();
-  private readonly bidPrices: number[] = [];
-  private readonly askPrices: number[] = [];
+  private readonly bidChanges = new LevelChanges();
+  private readonly askChanges = new LevelChanges();
   private readonly depth: number;
 
   /** @throws TypeError for a bad group (against `tickSize` when given) or depth. */
@@ -96,14 +97,14 @@ export class GroupedStateView {
     const core = this.core;
     if (prev === undefined || rebuild || core.snapshot === undefined) return this.emit(core.rebuild(found.symbol, found.timestamp, this.bids, this.asks));
     if (prev === found) return undefined;
-    const bidPrices = this.bidPrices;
-    const askPrices = this.askPrices;
-    bidPrices.length = 0;
-    askPrices.length = 0;
-    changedPrices(prev.bids, found.bids, core.horizon(true), bidPrices);
-    changedPrices(prev.asks, found.asks, core.horizon(false), askPrices);
-    if (bidPrices.length === 0 && askPrices.length === 0) return undefined;
-    return this.emit(core.touch(found.symbol, found.timestamp, this.bids, this.asks, bidPrices, askPrices));
+    const bidChanges = this.bidChanges;
+    const askChanges = this.askChanges;
+    bidChanges.clear();
+    askChanges.clear();
+    changedLevels(prev.bids, found.bids, core.horizon(true), bidChanges);
+    changedLevels(prev.asks, found.asks, core.horizon(false), askChanges);
+    if (bidChanges.n === 0 && askChanges.n === 0) return undefined;
+    return this.emit(core.apply(found.symbol, found.timestamp, this.bids, this.asks, bidChanges, askChanges));
   }
 
   private emit(snap: DepthSnapshot | undefined): DepthSnapshot | undefined {

@@ -66,3 +66,27 @@ export class ArrayLevelCursor implements LevelCursor {
     return true;
   }
 }
+
+/**
+ * What a frame changed on one side, level by level, as parallel arrays: the level's price, its
+ * size difference, and its count difference (+1 added, -1 removed, 0 changed in place). A level
+ * that moved is a removal at its old price and an addition at its new one.
+ */
+export class LevelChanges {
+  readonly prices: number[] = [];
+  readonly sizes: number[] = [];
+  readonly counts: number[] = [];
+  /** Changes held (the arrays are reused and never shortened). */
+  n = 0;
+
+  clear(): void {
+    this.n = 0;
+  }
+
+  add(price: number, size: number, count: number): void {
+    const i = this.n++;
+    this.prices[i] = price;
+    this.sizes[i] = size;
+    this.counts[i] = count;
+  }
+}

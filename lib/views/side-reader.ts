@@ -1,6 +1,6 @@
 /**
  * Reading one side of a persistent L2 book for grouping: a {@link LevelCursor} that seeks by
- * price down the side's B+tree and walks its leaves in order, and {@link changedPrices}, which
+ * price down the side's B+tree and walks its leaves in order, and {@link changedLevels}, which
  * tells what changed between two versions of a side by identity: subtrees a frame did not touch
  * are the same objects in both, so only the nodes on the paths it copied are opened.
  * Works for any two versions (older or newer, consecutive or not).
@@ -14,7 +14,7 @@
 import type { Side } from '../book/book-side';
 import type { TNode } from '../book/sorted-tree';
 import type { Row } from '../protocol/frames';
-import type { LevelCursor } from './level-cursor';
+import type { LevelChanges, LevelCursor } from './level-cursor';
 
 type Node = TNode<Row>;
 
@@ -208,12 +208,12 @@ const before$ = new Frontier();
 const after$ = new Frontier();
 
 /**
- * Appends to `out` the price of every level that differs between two versions of a side (added,
- * removed, or a new row), up to key `maxKey` (`dir * price` of the last price of interest; a
- * price may be appended twice). Subtrees shared by both versions are skipped whole, so a frame
- * that changed a few leaves costs a few root-to-leaf paths.
+ * Adds to `out` every level that differs between two versions of a side (added, removed, or a
+ * new row), up to key `maxKey` (`dir * price` of the last price of interest), with its size
+ * and count difference from `before` to `after`. Subtrees shared by both versions are skipped
+ * whole, so a frame that changed a few leaves costs a few root-to-leaf paths.
  */
-export function changedPrices(before: Side, after: Side, maxKey: number, out: number[]): void {
+export function changedLevels(before: Side, after: Side, maxKey: number, out: LevelChanges): void {
   if (before.tree === after.tree) return;
   const dir = after.dir;
   const a = before$;
@@ -259,7 +259,9 @@ export function changedPrices(before: Side, after: Side, maxKey: number, out: nu
       for (let j = 0; j < k.length; j++) {
         const key = k[j] as number;
         if (key > maxKey) return;
-        if (xv[j] !== yv[j]) out.push(dir * key);
+        const rx = xv[j] as Row;
+        const ry = yv[j] as Row;
+        if (rx !== ry) out.add(dir * key, sizeOf(ry) - sizeOf(rx), 0);
       }
       a.pop();
       b.pop();
@@ -274,21 +276,21 @@ export function changedPrices(before: Side, after: Side, maxKey: number, out: nu
       const ia = ra.id as number;
       const ib = rb.id as number;
       if (ia === ib) {
-        if (ra !== rb) out.push(dir * ka);
+        if (ra !== rb) out.add(dir * ka, sizeOf(rb) - sizeOf(ra), 0);
         a.i++;
         b.i++;
       } else if (ia < ib) {
-        out.push(dir * ka);
+        out.add(dir * ka, -sizeOf(ra), -1);
         a.i++;
       } else {
-        out.push(dir * kb);
+        out.add(dir * kb, sizeOf(rb), 1);
         b.i++;
       }
     } else if (ka < kb) {
-      out.push(dir * ka);
+      out.add(dir * ka, -sizeOf(((x as Node).v as Row[])[a.i] as Row), -1);
       a.i++;
     } else {
-      out.push(dir * kb);
+      out.add(dir * kb, sizeOf(((y as Node).v as Row[])[b.i] as Row), 1);
       b.i++;
     }
   }

@@ -1,7 +1,8 @@
 /**
  * Property test of the grouping engine's incremental path (the one `book$` with `group` uses):
  * a book on a 0.05 tick grid changes by random inserts, size changes, moves and deletes; after
- * each frame the engine, told only the prices the frame touched, must equal an independent
+ * each frame the engine, told only the prices the frame touched (or, as `book$` tells it, each
+ * changed level's size and count difference; sizes whole or not), must equal an independent
  * aggregation of the whole book (a plain map summed and sorted), at several groupings and
  * depths, with and without totals; it yields nothing exactly when no visible bucket changed,
  * and reuses every bucket whose price, size and totals are unchanged. Internal: book$ reaches
@@ -10,7 +11,7 @@
 import fc from 'fast-check';
 import type { BookLevel } from '../../lib';
 import { GroupedBookCore, type DepthLevel, type DepthSnapshot } from '../../lib/views/grouped-book';
-import { ArrayLevelCursor, type LevelCursor } from '../../lib/views/level-cursor';
+import { ArrayLevelCursor, LevelChanges, type LevelCursor } from '../../lib/views/level-cursor';
 
 const TICK = 0.05;
 const tickPrice = (t: number): number => Math.round(t * 5) / 100; // exact decimal of t ticks
@@ -82,7 +83,7 @@ const op = fc.record({
 });
 
 describe('grouping engine, incremental (property)', () => {
-  it('equals an independent aggregation of the whole book after every frame', () => {
+  it.each(['touched prices', 'level changes'])('equals an independent aggregation of the whole book after every frame, told the %s', (mode) => {
     fc.assert(
       fc.property(
         fc.constantFrom(1, 2, 5, 10, 20), // group in ticks: 0.05 .. 1
@@ -90,7 +91,8 @@ describe('grouping engine, incremental (property)', () => {
         fc.boolean(),
         fc.array(fc.array(op, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 60 }),
         fc.array(fc.integer({ min: 1, max: 60 }), { maxLength: 40 }),
-        (groupTicks, depth, cumulative, frames, initial) => {
+        fc.constantFrom(1, 1, 3), // sizes in whole contracts, or in thirds (not exact in binary)
+        (groupTicks, depth, cumulative, frames, initial, per) => {
           const book = new TestBook();
           let nextId = 1;
           // Bids at or below tick 1000, asks above: the sides never cross.
@@ -113,27 +115,41 @@ describe('grouping engine, incremental (property)', () => {
           check(last);
           for (const frame of frames) {
             const touched: [number[], number[]] = [[], []];
+            const changes = [new LevelChanges(), new LevelChanges()] as const;
             for (const o of frame) {
               const side = book.side(o.bid);
               const t = o.bid ? 1000 - o.ticks : 1001 + o.ticks;
-              const mark = (ticks: number): void => void touched[o.bid ? 0 : 1].push(tickPrice(ticks));
+              const size = o.size / per;
+              const mark = (ticks: number, dSize: number, dCount: number): void => {
+                touched[o.bid ? 0 : 1].push(tickPrice(ticks));
+                changes[o.bid ? 0 : 1].add(tickPrice(ticks), dSize, dCount);
+              };
               if (o.kind === 'insert' || side.length === 0) {
-                side.push({ id: nextId++, ticks: t, size: o.size });
-                mark(t);
+                side.push({ id: nextId++, ticks: t, size });
+                mark(t, size, 1);
               } else {
                 const l = side[o.pick % side.length] as Level;
-                mark(l.ticks);
-                if (o.kind === 'update') l.size = o.size;
-                else if (o.kind === 'move') {
+                if (o.kind === 'update') {
+                  mark(l.ticks, size - l.size, 0);
+                  l.size = size;
+                } else if (o.kind === 'move') {
+                  mark(l.ticks, -l.size, -1);
                   l.ticks = t;
-                  mark(t);
-                } else side.splice(side.indexOf(l), 1);
+                  l.size = size;
+                  mark(t, size, 1);
+                } else {
+                  mark(l.ticks, -l.size, -1);
+                  side.splice(side.indexOf(l), 1);
+                }
               }
             }
             book.sort();
             bidCursor.reset(book.levels(true));
             askCursor.reset(book.levels(false));
-            const next = core.touch('S', '', bidCursor, askCursor, touched[0], touched[1]);
+            const next =
+              mode === 'touched prices'
+                ? core.touch('S', '', bidCursor, askCursor, touched[0], touched[1])
+                : core.apply('S', '', bidCursor, askCursor, changes[0], changes[1]);
             const now = next ?? last;
             check(now);
             // Nothing yielded exactly when nothing visible changed.

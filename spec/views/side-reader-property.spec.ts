@@ -5,9 +5,9 @@
  * is kept, and then, against plain arrays sorted by the test:
  * - a side cursor seeking to any price (or to the best) walks exactly the levels at or past it,
  *   in book order, in old versions as well as new;
- * - the changed prices between any two versions (older or newer, next to each other or far
- *   apart), up to any horizon, are exactly the prices where a level was added, removed or
- *   updated.
+ * - the changes between any two versions (older or newer, next to each other or far apart), up
+ *   to any horizon, are exactly at the prices where a level was added, removed or updated, and
+ *   add up there to the difference in size and in number of levels.
  * Internal: `book$` with `group` reaches these only through a client (see the simulator spec),
  * where a missed change past the first leaves would take many frames to show.
  */
@@ -16,7 +16,8 @@ import type { Row, TableFrame } from '../../lib/protocol/frames';
 import { emptyTables, reduceTables, type TablesState } from '../../lib/reducer/reducer';
 import { bookIn, findTable, tablesIn } from '../../lib/reducer/state';
 import type { L2Book } from '../../lib/book/l2-book';
-import { changedPrices, SideCursor } from '../../lib/views/side-reader';
+import { LevelChanges } from '../../lib/views/level-cursor';
+import { changedLevels, SideCursor } from '../../lib/views/side-reader';
 
 const SYMBOL = 'XBTUSD';
 type SideName = 'Buy' | 'Sell';
@@ -46,18 +47,25 @@ function sortedSide(levels: ReadonlyMap<number, Level>, side: SideName): Level[]
   return out;
 }
 
-/** Prices (as ticks) whose levels differ between two versions: added, removed, or updated. */
-function changedTicks(a: ReadonlyMap<number, Level>, b: ReadonlyMap<number, Level>, side: SideName): Set<number> {
-  const out = new Set<number>();
+/**
+ * Prices (as ticks) whose levels differ between two versions (added, removed, or updated), each
+ * with the difference in total size and in number of levels there.
+ */
+function changedTicks(a: ReadonlyMap<number, Level>, b: ReadonlyMap<number, Level>, side: SideName): Map<number, [number, number]> {
+  const out = new Map<number, [number, number]>();
+  const note = (ticks: number, size: number, count: number): void => {
+    const was = out.get(ticks) ?? [0, 0];
+    out.set(ticks, [was[0] + size, was[1] + count]);
+  };
   for (const [id, l] of a) {
     if (l.side !== side) continue;
     const m = b.get(id);
-    if (m === undefined || m.side !== side || m.ticks !== l.ticks || m.rev !== l.rev) out.add(l.ticks);
+    if (m === undefined || m.side !== side || m.ticks !== l.ticks || m.rev !== l.rev) note(l.ticks, -l.size, -1);
   }
   for (const [id, m] of b) {
     if (m.side !== side) continue;
     const l = a.get(id);
-    if (l === undefined || l.side !== side || l.ticks !== m.ticks || l.rev !== m.rev) out.add(m.ticks);
+    if (l === undefined || l.side !== side || l.ticks !== m.ticks || l.rev !== m.rev) note(m.ticks, m.size, 1);
   }
   return out;
 }
@@ -166,7 +174,7 @@ describe('side reader (property)', () => {
     );
   });
 
-  it('finds exactly the prices that changed between any two versions, up to any horizon', () => {
+  it('finds exactly the levels that changed between any two versions, up to any horizon, with their differences', () => {
     fc.assert(
       fc.property(scenario, ({ n, spread, frames, checks }) => {
         const { books, levels } = history(n, spread, frames);
@@ -180,12 +188,19 @@ describe('side reader (property)', () => {
             // The horizon as the side's key: dir * price of the last price of interest.
             const last = c.horizon === null ? undefined : buy ? 4000 - c.horizon : 4001 + c.horizon;
             const maxKey = last === undefined ? Infinity : (buy ? -1 : 1) * priceOf(last);
-            const out: number[] = [];
-            changedPrices(buy ? a.bids : a.asks, buy ? b.bids : b.asks, maxKey, out);
+            const out = new LevelChanges();
+            changedLevels(buy ? a.bids : a.asks, buy ? b.bids : b.asks, maxKey, out);
+            const got = new Map<number, [number, number]>();
+            for (let k = 0; k < out.n; k++) {
+              const p = out.prices[k] as number;
+              const was = got.get(p) ?? [0, 0];
+              got.set(p, [was[0] + (out.sizes[k] as number), was[1] + (out.counts[k] as number)]);
+            }
             const want = [...changedTicks(levels[i] as Map<number, Level>, levels[j] as Map<number, Level>, side)]
-              .filter((t) => last === undefined || (buy ? t >= last : t <= last))
-              .map(priceOf);
-            expect([...new Set(out)].sort((x, y) => x - y)).toEqual(want.sort((x, y) => x - y));
+              .filter(([t]) => last === undefined || (buy ? t >= last : t <= last))
+              .map(([t, d]): [number, [number, number]] => [priceOf(t), d]);
+            const byPrice = (x: [number, unknown], y: [number, unknown]): number => x[0] - y[0];
+            expect([...got].sort(byPrice)).toEqual(want.sort(byPrice));
           }
         }
       }),
