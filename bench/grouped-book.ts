@@ -10,8 +10,9 @@
  * Each repetition builds a fresh client per case and delivers the partial to both, then the
  * delta frames in blocks of 500, each block to one client and then the other (timed apart, the
  * order alternating), so that a change in the machine's load hits both alike; the figure is the
- * median over repetitions of g's time over u's in the same repetition (process CPU time). With
- * both cases plain (an A/A run) this reads 0.96–1.0.
+ * median over repetitions of g's time over u's in the same repetition (process CPU time, a
+ * young-generation GC at the end of each block included). With both cases plain (an A/A run)
+ * this reads 0.99. Figures: bench/README.md.
  *
  * ```sh
  * npm run bench -- --case=grouped [--grouped-reps=9] [--grouped-rows=60000]   # also part of the default run
@@ -82,8 +83,10 @@ const CASES: readonly Case[] = [
   { name: "(g) book$('XBTUSD', { depth: 25, group: 10 })", options: { depth: 25, group: 10, tickSize: 0.5 } },
 ];
 
-function gc(): void {
-  (globalThis as { gc?: () => void }).gc?.();
+type Gc = (options?: { type: 'major' | 'minor' }) => void;
+
+function gc(type: 'major' | 'minor' = 'major'): void {
+  (globalThis as { gc?: Gc }).gc?.({ type });
 }
 
 /** A client with one `book$` subscriber, fed through its own socket. */
@@ -134,6 +137,9 @@ async function runPair(frames: BenchFrames, count: number, rep: number): Promise
       const socket = (runs[i] as Running).socket as BenchSocket;
       const t0 = process.cpuUsage();
       for (let f = from; f < to; f++) socket.deliver(frames.frames[f] as string);
+      // Each case collects its own young garbage, in its own time: the two clients share one
+      // heap, and a collection the other case's block happened to trigger would bill it.
+      gc('minor');
       const t = process.cpuUsage(t0);
       cpuUs[i] = (cpuUs[i] as number) + t.user + t.system;
     }

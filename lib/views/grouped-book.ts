@@ -5,11 +5,11 @@
  *
  * A {@link GroupedBookCore} keeps the visible buckets of each side between frames. Built once by
  * walking from the best level until `depth` buckets are complete, it is then kept up to date
- * from the prices a frame touched: only the buckets holding those prices are summed again (and,
- * when a bucket empties, the next one beyond the last is read), so a frame costs the levels of
- * the buckets it touched, not the whole visible range. Bucket objects are reused while their
- * price, size and totals are unchanged, and a frame that changes no visible bucket yields
- * nothing.
+ * from the levels a frame changed: each one's size difference goes to its bucket (see
+ * ./side-grouper), and the book is read only when a bucket comes into view or cannot be updated
+ * exactly, so a frame costs the levels it changed, not the visible range. Bucket objects are
+ * reused while their price, size and totals are unchanged, and a frame that changes no visible
+ * bucket yields nothing.
  * @module
  */
 import type { BookLevel, BookSnapshot } from '../book/l2-book';
@@ -60,7 +60,7 @@ export function checkDepth(depth: unknown): number {
 
 /**
  * Both sides of one grouped book, kept between frames. Feed it whole walks ({@link rebuild})
- * or the prices a frame touched ({@link touch}); each returns a new frozen snapshot when a
+ * or the levels a frame changed ({@link apply}); each returns a new frozen snapshot when a
  * visible bucket changed, else undefined.
  */
 export class GroupedBookCore {
@@ -93,24 +93,6 @@ export class GroupedBookCore {
   /** Walks both sides from their best levels. */
   rebuild(symbol: string, timestamp: string, bids: LevelCursor, asks: LevelCursor): DepthSnapshot | undefined {
     return this.yield(symbol, timestamp, this.bids.rebuild(bids), this.asks.rebuild(asks));
-  }
-
-  /**
-   * Updates the buckets holding the given prices: every price whose level a frame inserted,
-   * changed or removed since the last call (a level that moved: its old price too).
-   */
-  touch(
-    symbol: string,
-    timestamp: string,
-    bids: LevelCursor,
-    asks: LevelCursor,
-    bidPrices: readonly number[],
-    askPrices: readonly number[],
-  ): DepthSnapshot | undefined {
-    if (this.last === undefined) return this.rebuild(symbol, timestamp, bids, asks);
-    const b = bidPrices.length === 0 ? this.last.bids : this.bids.touch(bids, bidPrices);
-    const a = askPrices.length === 0 ? this.last.asks : this.asks.touch(asks, askPrices);
-    return this.yield(symbol, timestamp, b, a);
   }
 
   /**

@@ -1,9 +1,9 @@
 /**
  * The visible buckets of one side of a grouped book, kept between frames: built by walking from
- * the best level until `depth` buckets are complete, then kept up to date from what a frame
- * changed, either as the changed levels' size and count differences ({@link SideGrouper.apply}:
- * no read of the book at all while sizes are whole numbers) or as prices whose buckets are summed
- * again from the book ({@link SideGrouper.touch}).
+ * the best level until `depth` buckets are complete, then kept up to date from the levels a
+ * frame changed ({@link SideGrouper.apply}): each one's size and count difference goes to its
+ * bucket, with no read of the book while sizes are whole numbers; a bucket whose sum would not
+ * be exact that way is summed again from the book.
  * @module
  */
 import type { DepthLevel } from './grouped-book';
@@ -107,17 +107,6 @@ export class SideGrouper {
     return this.emit();
   }
 
-  /** Sums again the buckets holding `prices` (all on this side), then fills up to `depth`. */
-  touch(c: LevelCursor, prices: readonly number[]): readonly DepthLevel[] {
-    this.doneN = 0;
-    for (let p = 0; p < prices.length; p++) {
-      const k = this.bucketOf(prices[p] as number);
-      // Beyond the visible buckets: not shown; `fill` reads it if it comes into view.
-      if (!this.hidden(k)) this.resumOnce(c, k);
-    }
-    return this.fill(c);
-  }
-
   /**
    * Applies a frame's level changes (all on this side, every one up to the horizon): each adds
    * its size and count difference to its bucket. A bucket is summed again from the book instead
@@ -132,6 +121,7 @@ export class SideGrouper {
     const exact = this.notional === undefined;
     for (let p = 0; p < ch.n; p++) {
       const k = this.bucketOf(ch.prices[p] as number);
+      // Beyond the visible buckets: not shown; `fill` reads it if it comes into view.
       if (this.hidden(k)) continue;
       if (this.doneN > 0 && this.resummed(k)) continue;
       if (exact) {
