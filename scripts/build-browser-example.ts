@@ -1,10 +1,11 @@
 /**
  * Bundles examples/browser/main.ts for the browser with esbuild: `npm run build:browser-example`
- * writes examples/browser/dist/main.js next to index.html (serve that folder over http).
+ * writes examples/browser/dist/main.js (an ES module) and the chunks it loads on first use (the
+ * library's grouped books, latency, signing) next to index.html (serve that folder over http).
  */
 import { build, type Metafile } from 'esbuild';
 import * as path from 'node:path';
-import { browserStandIns } from './browser-stand-ins';
+import { browserStandIns, lazyCopies } from './browser-stand-ins';
 
 /** The example page's folder. */
 export const BROWSER_EXAMPLE_DIR = path.resolve(__dirname, '..', 'examples', 'browser');
@@ -13,16 +14,17 @@ export const BROWSER_EXAMPLE_DIR = path.resolve(__dirname, '..', 'examples', 'br
 export async function buildBrowserExample(outdir = path.join(BROWSER_EXAMPLE_DIR, 'dist')): Promise<Metafile> {
   const result = await build({
     entryPoints: [path.join(BROWSER_EXAMPLE_DIR, 'main.ts')],
-    outfile: path.join(outdir, 'main.js'),
+    outdir,
     bundle: true,
+    splitting: true,
     platform: 'browser',
-    format: 'iife',
+    format: 'esm',
     target: 'es2020',
     minify: true,
     sourcemap: true,
     metafile: true,
     logLevel: 'warning',
-    plugins: [browserStandIns],
+    plugins: [lazyCopies, browserStandIns],
   });
   return result.metafile;
 }

@@ -146,6 +146,7 @@ describe('example page in headless Chromium', () => {
   let page: Page;
   let outdir: string;
   const pageErrors: string[] = [];
+  const scripts: string[] = [];
 
   /** The simulator's true top of book, in the page's shape. */
   function truthLadder(): { bids: [number, number][]; asks: [number, number][] } {
@@ -183,6 +184,9 @@ describe('example page in headless Chromium', () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     page = await browser.newPage();
     page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('request', (r) => {
+      if (r.resourceType() === 'script') scripts.push(path.basename(new URL(r.url()).pathname));
+    });
     page.on('response', (r) => {
       if (r.status() >= 400) pageErrors.push(`HTTP ${r.status()} for ${r.url()}`);
     });
@@ -209,6 +213,17 @@ describe('example page in headless Chromium', () => {
     const shown = await eventually('the ladder to equal the true book', () => readPage(page), matchesTruth);
     expect(shown.bestBid).toBeLessThan(shown.bestAsk);
     expect(shown.error).toBe('');
+  }, 40_000);
+
+  inBrowser('loads the grouped books and latency code on first use, and no signing code without keys', async () => {
+    await eventually('the latency in the header', () => page.evaluate(() => document.getElementById('clock')!.textContent ?? ''), (t) => t.includes('latency'));
+    expect(scripts[0]).toBe('main.js');
+    // The page asks for a cumulative book and latency$: their chunks came after the page's own.
+    expect(scripts.filter((f) => /^book-of-\w+\.js$/.test(f))).toHaveLength(1);
+    expect(scripts.filter((f) => /^latency-\w+\.js$/.test(f))).toHaveLength(1);
+    // The signing chunk is built, and never asked for.
+    expect(fs.readdirSync(outdir).filter((f) => /^sign-\w+\.js$/.test(f))).toHaveLength(1);
+    expect(scripts.filter((f) => /sign/.test(f))).toEqual([]);
   }, 40_000);
 
   inBrowser('goes back to open after every connection is dropped, and matches the truth again', async () => {

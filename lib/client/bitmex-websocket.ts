@@ -20,7 +20,7 @@ import { symbolSet } from '../operators/symbols';
 import { tableOf$ } from '../operators/table-of';
 import type { DepthSnapshot } from '../views/grouped-book';
 import type { LatencyReport } from '../views/latency';
-import { PriceGrid } from '../views/price-grid';
+import { gridUnits } from '../views/price-grid';
 import { ClockEstimator, type ClockEstimate } from './clock';
 import type { Connection, ConnectionStatus } from './connection';
 import { Endpoints } from './endpoints';
@@ -212,7 +212,7 @@ export class BitmexWebSocket {
     const { group, cumulative, tickSize } = options;
     // Checked now; the grouping and totals code is loaded on first subscribe (the view then
     // starts from the latest state).
-    if (group !== undefined) new PriceGrid(group, tickSize);
+    if (group !== undefined) gridUnits(group, tickSize);
     const view =
       group === undefined && cumulative !== true
         ? levelsOf$(symbol, { depth, table })

@@ -20,6 +20,22 @@ function positive(x: unknown): x is number {
 }
 
 /**
+ * A grid's `[scale, groupUnits]` (see {@link PriceGrid}). On its own so `book$` can check its
+ * options at once without the bucket code, which it loads on first use.
+ * @throws TypeError when `group` is not a positive multiple of `tickSize`.
+ */
+export function gridUnits(group: number, tickSize?: number): [scale: number, groupUnits: number] {
+  if (!positive(group)) throw new TypeError(`group must be a positive number, got ${String(group)}`);
+  if (tickSize !== undefined && !positive(tickSize)) throw new TypeError(`tickSize must be a positive number, got ${String(tickSize)}`);
+  const scale = 10 ** Math.max(decimalsOf(group), tickSize === undefined ? 0 : decimalsOf(tickSize));
+  const groupUnits = Math.round(group * scale);
+  if (tickSize !== undefined && groupUnits % Math.round(tickSize * scale) !== 0) {
+    throw new TypeError(`group ${group} is not a multiple of the tick size ${tickSize}`);
+  }
+  return [scale, groupUnits];
+}
+
+/**
  * Price buckets of width `group`. Bids go down to the bucket's lower edge, asks up to its upper
  * edge, so a bucket never shows a better price than any level in it.
  */
@@ -35,17 +51,7 @@ export class PriceGrid {
    * @throws TypeError when `group` is not a positive multiple of `tickSize`.
    */
   constructor(readonly group: number, readonly tickSize?: number) {
-    if (!positive(group)) throw new TypeError(`group must be a positive number, got ${String(group)}`);
-    if (tickSize !== undefined && !positive(tickSize)) throw new TypeError(`tickSize must be a positive number, got ${String(tickSize)}`);
-    const decimals = Math.max(decimalsOf(group), tickSize === undefined ? 0 : decimalsOf(tickSize));
-    this.scale = 10 ** decimals;
-    this.groupUnits = Math.round(group * this.scale);
-    if (tickSize !== undefined) {
-      const tickUnits = Math.round(tickSize * this.scale);
-      if (this.groupUnits % tickUnits !== 0) {
-        throw new TypeError(`group ${group} is not a multiple of the tick size ${tickSize}`);
-      }
-    }
+    [this.scale, this.groupUnits] = gridUnits(group, tickSize);
   }
 
   /**
