@@ -1,11 +1,11 @@
 /**
  * `npm run size:breakdown`: what a browser app pays for `BitmexWebSocket`, and for what. Bundles
- * `import { BitmexWebSocket } from 'bitmex-rxjs'` (from lib/ with the browser stand-ins, as the
+ * `import { BitmexWebSocket } from 'bitmex-rxjs'` (from lib/ with the browser plugins, as the
  * package's browser build has it; size-limit measures that build) with esbuild for the browser,
- * minified, rxjs left out (a peer dependency the app already has), with code splitting as an
- * app's bundler does it: the entry chunk is what loads with the app; each dynamic `import()`
- * (signing, grouped books, latency) is a chunk loaded on first use. Reads esbuild's metafile:
- * min+gzip of each chunk, minified bytes per package and per own file.
+ * minified, rxjs left out (a peer dependency the app already has): what loads up front (the
+ * dynamic imports left out, as size-limit has it), each chunk loaded on first use (signing,
+ * grouped books, latency; from a split build), and everything in one file. Reads esbuild's
+ * metafile: minified bytes per package and per own file, min+gzip of each part.
  */
 import { build, type Metafile, type Plugin } from 'esbuild';
 import * as path from 'node:path';
@@ -45,8 +45,20 @@ interface Chunk {
 
 const gz = (bytes: Uint8Array): number => gzipSync(bytes, { level: 9 }).length;
 
-/** Bundles the app, split (`splitting`) or as one file, with `external` left out. */
-async function bundle(splitting: boolean, external: readonly string[] = []): Promise<Map<string, Chunk>> {
+/** Leaves every dynamic import out: what loads before any of them is used (as .size-limit.cjs). */
+const upFrontOnly: Plugin = {
+  name: 'dynamic-imports-left-out',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (a) => (a.kind === 'dynamic-import' ? { path: a.path, external: true } : undefined));
+  },
+};
+
+/**
+ * Bundles the app: split (`'split'`), as one file with every chunk inline (`'all'`), or as one
+ * file without what dynamic imports load (`'up front'`); `external` left out.
+ */
+async function bundle(how: 'split' | 'all' | 'up front', external: readonly string[] = []): Promise<Map<string, Chunk>> {
+  const splitting = how === 'split';
   const result = await build({
     entryPoints: [ENTRY],
     bundle: true,
@@ -59,7 +71,7 @@ async function bundle(splitting: boolean, external: readonly string[] = []): Pro
     outdir: path.join(ROOT, 'size-out'),
     external: [...ALWAYS_EXTERNAL, ...external],
     logLevel: 'silent',
-    plugins: [app, lazyCopies, browserStandIns],
+    plugins: [...(how === 'up front' ? [upFrontOnly] : []), app, lazyCopies, browserStandIns],
   });
   const chunks = new Map<string, Chunk>();
   for (const file of result.outputFiles) {
@@ -108,22 +120,27 @@ function nameOf(c: Chunk): string {
 }
 
 async function main(): Promise<void> {
-  const split = await bundle(true);
+  // Up front: one file, as size-limit measures it (the dynamic imports left out).
+  const upFront = [...(await bundle('up front')).values()][0]!;
+  const upFrontPackages = byPackage([upFront]);
+  const deps = [...upFrontPackages.keys()].filter((p) => p !== 'own code');
+
+  console.log('BitmexWebSocket in a browser app (esbuild, minified, rxjs left out):');
+  console.log(`  up front (loads with the app): ${kB(upFront.minified).padStart(9)} minified  ${kB(upFront.gzipped).padStart(9)} min+gzip`);
+  for (const dep of deps) {
+    const without = [...(await bundle('up front', [dep, `${dep}/*`])).values()][0]!;
+    console.log(`    ${dep.padEnd(28)}${kB(upFrontPackages.get(dep) ?? 0).padStart(9)} minified  ${kB(upFront.gzipped - without.gzipped).padStart(9)} min+gzip added`);
+  }
+  const ownAlone = [...(await bundle('up front', deps.flatMap((d) => [d, `${d}/*`]))).values()][0]!;
+  console.log(`    ${'own code'.padEnd(28)}${kB(upFrontPackages.get('own code') ?? 0).padStart(9)} minified  ${kB(ownAlone.gzipped).padStart(9)} min+gzip alone`);
+
+  // Loaded on first use: the chunks of a split build beyond those the entry loads.
+  const split = await bundle('split');
   const entryFile = [...split.values()].find((c) => c.entryPoint?.endsWith(ENTRY))!.file;
   const entrySet = closure(split, entryFile);
-  const entry = [...entrySet].map((f) => split.get(f)!);
-  const entryPackages = byPackage(entry);
-  const entryDeps = [...entryPackages.keys()].filter((p) => p !== 'own code');
-
-  console.log('BitmexWebSocket in a browser app (esbuild, minified, code-split, rxjs left out):');
-  console.log(`  entry (loads with the app):  ${kB(sum(entry.map((c) => c.minified))).padStart(9)} minified  ${kB(sum(entry.map((c) => c.gzipped))).padStart(9)} min+gzip`);
-  for (const [pkg, bytes] of [...entryPackages].sort((a, b) => b[1] - a[1])) {
-    console.log(`    ${pkg.padEnd(26)}${kB(bytes).padStart(9)} minified`);
-  }
-  // Lazy chunks, each with the shared chunks it needs beyond the entry.
-  const lazyRoots = [...new Set(entry.flatMap((c) => c.lazy))];
+  const lazyRoots = [...new Set([...entrySet].flatMap((f) => split.get(f)!.lazy))];
   const lazyAll = new Set<string>();
-  console.log('\n  loaded on first use (each with what it needs beyond the entry):');
+  console.log('\n  loaded on first use (each chunk with what it needs beyond the entry):');
   for (const root of lazyRoots) {
     const need = [...closure(split, root)].filter((f) => !entrySet.has(f));
     need.forEach((f) => lazyAll.add(f));
@@ -131,43 +148,25 @@ async function main(): Promise<void> {
     const pkgs = [...byPackage(cs)].map(([p, b]) => `${p} ${kB(b)}`).join(', ');
     console.log(`    ${nameOf(split.get(root)!).padEnd(30)}${kB(sum(cs.map((c) => c.minified))).padStart(9)} minified  ${kB(sum(cs.map((c) => c.gzipped))).padStart(9)} min+gzip  (${pkgs})`);
   }
-  const every = [...entrySet, ...lazyAll].map((f) => split.get(f)!);
-  console.log(`\n  every chunk together:        ${kB(sum(every.map((c) => c.minified))).padStart(9)} minified  ${kB(sum(every.map((c) => c.gzipped))).padStart(9)} min+gzip (gzipped one by one)`);
-  const one = [...(await bundle(false)).values()][0]!;
-  console.log(`  all in one file (no split):  ${kB(one.minified).padStart(9)} minified  ${kB(one.gzipped).padStart(9)} min+gzip`);
+  const all = [...(await bundle('all')).values()][0]!;
+  console.log(`\n  everything, one file:          ${kB(all.minified).padStart(9)} minified  ${kB(all.gzipped).padStart(9)} min+gzip (what an app that uses it all loads)`);
 
-  // What each dependency adds to the entry, and the own code of the entry alone.
-  const entryGz = sum(entry.map((c) => c.gzipped));
-  console.log('\nentry chunk by package (min+gzip):');
-  for (const dep of entryDeps) {
-    const without = await bundle(true, [dep, `${dep}/*`]);
-    const file = [...without.values()].find((c) => c.entryPoint?.endsWith(ENTRY))!.file;
-    const g = sum([...closure(without, file)].map((f) => without.get(f)!.gzipped));
-    console.log(`  ${dep.padEnd(18)}  ${kB(entryGz - g).padStart(9)} added to the entry`);
-  }
-  const ownOnly = await bundle(true, entryDeps.flatMap((d) => [d, `${d}/*`]));
-  const ownFile = [...ownOnly.values()].find((c) => c.entryPoint?.endsWith(ENTRY))!.file;
-  console.log(`  own code alone      ${kB(sum([...closure(ownOnly, ownFile)].map((f) => ownOnly.get(f)!.gzipped))).padStart(9)} (dependencies left out)`);
-
-  // Gzip does not split by file: a folder's share of the entry's min+gzip is estimated from its
-  // share of the minified bytes.
-  const entryMin = sum(entry.map((c) => c.minified));
-  const ratio = entryGz / entryMin;
+  // Gzip does not split by file: a folder's share of the up-front min+gzip is estimated from
+  // its share of the minified bytes.
+  const ratio = upFront.gzipped / upFront.minified;
   const byFolder = new Map<string, number>();
-  const entryInputs = new Map<string, number>();
-  for (const c of entry) for (const [file, bytes] of Object.entries(c.inputs)) entryInputs.set(file, (entryInputs.get(file) ?? 0) + bytes);
-  for (const [file, bytes] of entryInputs) {
+  for (const [file, bytes] of Object.entries(upFront.inputs)) {
     if (packageOf(file) === 'own code' && file.startsWith('lib/') && bytes > 0) byFolder.set(path.dirname(file), (byFolder.get(path.dirname(file)) ?? 0) + bytes);
   }
-  console.log('\nentry chunk, own code by folder:');
+  console.log('\nup front, own code by folder:');
   for (const [folder, bytes] of [...byFolder].sort((a, b) => b[1] - a[1])) {
     console.log(`  ${folder.padEnd(18)}  ${kB(bytes).padStart(9)} minified  ~${kB(bytes * ratio).padStart(8)} min+gzip (estimated)`);
   }
-  console.log('\nentry chunk by file (minified bytes):');
-  for (const [file, bytes] of [...entryInputs].filter(([, b]) => b > 0).sort((a, b) => b[1] - a[1])) console.log(`  ${String(bytes).padStart(7)}  ${file}`);
-  console.log('\nlazy chunks by file (minified bytes):');
+  console.log('\nup front by file (minified bytes):');
+  for (const [file, bytes] of Object.entries(upFront.inputs).filter(([, b]) => b > 0).sort((a, b) => b[1] - a[1])) console.log(`  ${String(bytes).padStart(7)}  ${file}`);
+  console.log('\nloaded on first use, by file (minified bytes):');
   const lazyInputs = [...lazyAll].flatMap((f) => Object.entries(split.get(f)!.inputs)).filter(([, b]) => b > 0);
-  for (const [file, bytes] of lazyInputs.sort((a, b) => b[1] - a[1])) console.log(`  ${String(bytes).padStart(7)}  ${file}`);
+  for (const [file, bytes] of lazyInputs.sort((a, b) => b[1] - a[1])) console.log(`  ${String(bytes).padStart(7)}  ${file.replace(/^lazy-copy:.*?((lib|node_modules)\/)/, '$1')}`);
 }
 
 main().catch((e: unknown) => {
