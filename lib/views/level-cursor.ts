@@ -69,8 +69,9 @@ export class ArrayLevelCursor implements LevelCursor {
 
 /**
  * What a frame changed on one side, level by level, as parallel arrays: the level's price, its
- * size difference, and its count difference (+1 added, -1 removed, 0 changed in place). A level
- * that moved is a removal at its old price and an addition at its new one.
+ * size difference (NaN unless both sizes are whole numbers, so that every difference given is
+ * exact), and its count difference (+1 added, -1 removed, 0 changed in place). A level that
+ * moved is a removal at its old price and an addition at its new one.
  */
 export class LevelChanges {
   readonly prices: number[] = [];

@@ -18,7 +18,10 @@ export class SideGrouper {
   private readonly keys: number[] = [];
   private readonly sizes: number[] = [];
   private readonly values: number[] = [];
-  /** Levels in each bucket (a bucket with none is dropped). */
+  /**
+   * Levels in each bucket (a bucket with none is dropped); NaN when a level's size is not a whole
+   * number: the bucket's sum may then be off by a rounding, so it is always summed from the book.
+   */
   private readonly counts: number[] = [];
   /** The level last handed out for each bucket, while its size and value are unchanged. */
   private readonly levels: (DepthLevel | undefined)[] = [];
@@ -110,8 +113,8 @@ export class SideGrouper {
   /**
    * Applies a frame's level changes (all on this side, every one up to the horizon): each adds
    * its size and count difference to its bucket. A bucket is summed again from the book instead
-   * when that is not exact (sizes that are not whole numbers, values to total) or the counts do
-   * not add up. Then fills up to `depth`.
+   * when that would not be exact (sizes that are not whole numbers, values to total) or the
+   * counts do not add up. Then fills up to `depth`.
    */
   apply(c: LevelCursor, ch: LevelChanges): readonly DepthLevel[] {
     this.doneN = 0;
@@ -188,6 +191,7 @@ export class SideGrouper {
     // Start at the bucket's better edge; levels exactly on it belong to the bucket before.
     c.seek(this.grid.price(this.isBid ? k + g : k - g));
     let count = 0;
+    let whole = true;
     let size = 0;
     let value = 0;
     const notional = this.notional;
@@ -199,11 +203,12 @@ export class SideGrouper {
       }
       count++;
       size += c.size;
+      if (!Number.isSafeInteger(c.size)) whole = false;
       if (notional !== undefined) value += notional(c.price, c.size);
     }
     const i = this.indexOf(k);
     if (this.keys[i] === k) {
-      this.counts[i] = count;
+      this.counts[i] = whole ? count : NaN;
       if (count === 0) this.drop(i);
       else if (this.sizes[i] !== size || this.values[i] !== value) {
         this.sizes[i] = size;
@@ -211,7 +216,7 @@ export class SideGrouper {
         this.levels[i] = undefined;
         this.changed = true;
       }
-    } else if (count > 0) this.put(i, k, size, value, count);
+    } else if (count > 0) this.put(i, k, size, value, whole ? count : NaN);
   }
 
   /** Appends the buckets after bucket `after` (from the best level when undefined) until `depth`. */
@@ -229,12 +234,13 @@ export class SideGrouper {
     let size = 0;
     let value = 0;
     let count = 0;
+    let whole = true;
     while (c.next()) {
       const k = this.bucketOf(c.price);
       if (after !== undefined && !this.better(after, k)) continue;
       if (!open || k !== key) {
         if (open) {
-          this.put(this.keys.length, key, size, value, count);
+          this.put(this.keys.length, key, size, value, whole ? count : NaN);
           if (this.keys.length === depth) {
             this.more = true;
             return;
@@ -245,12 +251,14 @@ export class SideGrouper {
         size = 0;
         value = 0;
         count = 0;
+        whole = true;
       }
       count++;
       size += c.size;
+      if (!Number.isSafeInteger(c.size)) whole = false;
       if (notional !== undefined) value += notional(c.price, c.size);
     }
-    if (open) this.put(this.keys.length, key, size, value, count);
+    if (open) this.put(this.keys.length, key, size, value, whole ? count : NaN);
   }
 
   /**

@@ -23,6 +23,11 @@ function sizeOf(row: Row): number {
   return typeof s === 'number' ? s : 0;
 }
 
+/** `b - a` for sizes in whole numbers (then exact); NaN otherwise. */
+function sizeChange(a: number, b: number): number {
+  return Number.isSafeInteger(a) && Number.isSafeInteger(b) ? b - a : NaN;
+}
+
 /** Index of the first of `keys[from..to)` that is `key` or more (`to` when none). */
 function lowerBound(keys: readonly number[], from: number, to: number, key: number): number {
   let lo = from;
@@ -210,7 +215,7 @@ const after$ = new Frontier();
 /**
  * Adds to `out` every level that differs between two versions of a side (added, removed, or a
  * new row), up to key `maxKey` (`dir * price` of the last price of interest), with its size
- * and count difference from `before` to `after`. Subtrees shared by both versions are skipped
+ * and count difference from `before` to `after` (see {@link LevelChanges}). Subtrees shared by both versions are skipped
  * whole, so a frame that changed a few leaves costs a few root-to-leaf paths.
  */
 export function changedLevels(before: Side, after: Side, maxKey: number, out: LevelChanges): void {
@@ -261,7 +266,7 @@ export function changedLevels(before: Side, after: Side, maxKey: number, out: Le
         if (key > maxKey) return;
         const rx = xv[j] as Row;
         const ry = yv[j] as Row;
-        if (rx !== ry) out.add(dir * key, sizeOf(ry) - sizeOf(rx), 0);
+        if (rx !== ry) out.add(dir * key, sizeChange(sizeOf(rx), sizeOf(ry)), 0);
       }
       a.pop();
       b.pop();
@@ -276,21 +281,21 @@ export function changedLevels(before: Side, after: Side, maxKey: number, out: Le
       const ia = ra.id as number;
       const ib = rb.id as number;
       if (ia === ib) {
-        if (ra !== rb) out.add(dir * ka, sizeOf(rb) - sizeOf(ra), 0);
+        if (ra !== rb) out.add(dir * ka, sizeChange(sizeOf(ra), sizeOf(rb)), 0);
         a.i++;
         b.i++;
       } else if (ia < ib) {
-        out.add(dir * ka, -sizeOf(ra), -1);
+        out.add(dir * ka, sizeChange(sizeOf(ra), 0), -1);
         a.i++;
       } else {
-        out.add(dir * kb, sizeOf(rb), 1);
+        out.add(dir * kb, sizeChange(0, sizeOf(rb)), 1);
         b.i++;
       }
     } else if (ka < kb) {
-      out.add(dir * ka, -sizeOf(((x as Node).v as Row[])[a.i] as Row), -1);
+      out.add(dir * ka, sizeChange(sizeOf(((x as Node).v as Row[])[a.i] as Row), 0), -1);
       a.i++;
     } else {
-      out.add(dir * kb, sizeOf(((y as Node).v as Row[])[b.i] as Row), 1);
+      out.add(dir * kb, sizeChange(0, sizeOf(((y as Node).v as Row[])[b.i] as Row)), 1);
       b.i++;
     }
   }

@@ -119,24 +119,25 @@ describe('grouping engine, incremental (property)', () => {
               const side = book.side(o.bid);
               const t = o.bid ? 1000 - o.ticks : 1001 + o.ticks;
               const size = o.size / per;
-              const mark = (ticks: number, dSize: number, dCount: number): void => {
-                changes[o.bid ? 0 : 1].add(tickPrice(ticks), dSize, dCount);
+              // As the book reader gives them: exact differences of whole sizes, else NaN.
+              const mark = (ticks: number, was: number, is: number, dCount: number): void => {
+                changes[o.bid ? 0 : 1].add(tickPrice(ticks), Number.isInteger(was) && Number.isInteger(is) ? is - was : NaN, dCount);
               };
               if (o.kind === 'insert' || side.length === 0) {
                 side.push({ id: nextId++, ticks: t, size });
-                mark(t, size, 1);
+                mark(t, 0, size, 1);
               } else {
                 const l = side[o.pick % side.length] as Level;
                 if (o.kind === 'update') {
-                  mark(l.ticks, size - l.size, 0);
+                  mark(l.ticks, l.size, size, 0);
                   l.size = size;
                 } else if (o.kind === 'move') {
-                  mark(l.ticks, -l.size, -1);
+                  mark(l.ticks, l.size, 0, -1);
                   l.ticks = t;
                   l.size = size;
-                  mark(t, size, 1);
+                  mark(t, 0, size, 1);
                 } else {
-                  mark(l.ticks, -l.size, -1);
+                  mark(l.ticks, l.size, 0, -1);
                   side.splice(side.indexOf(l), 1);
                 }
               }
@@ -185,10 +186,10 @@ describe('grouping engine, incremental (property)', () => {
     const next = core.apply('S', '', bids, asks, change, new LevelChanges());
     expect(bids.reads).toBe(0);
     expect(next?.bids[0]).toEqual({ price: tickPrice(99_980), size: 22, id: undefined });
-    // By half a contract (not exact in sums): that bucket alone is summed again from the book.
+    // By half a contract (not a whole number): that bucket alone is summed again from the book.
     levels[9] = { ...(levels[9] as BookLevel), size: 3.5 };
     change.clear();
-    change.add(tickPrice(99_990), 0.5, 0);
+    change.add(tickPrice(99_990), NaN, 0);
     expect(core.apply('S', '', bids, asks, change, new LevelChanges())?.bids[0]?.size).toBe(22.5);
     expect(bids.reads).toBeLessThanOrEqual(21);
   });
