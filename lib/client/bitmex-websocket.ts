@@ -14,13 +14,10 @@ import type { RowOf } from '../protocol/rows';
 import { parseTimestamp } from '../protocol/timestamp';
 import { rowsOf, type Change } from '../reducer/reducer';
 import { changesOf$ } from '../operators/changes-of';
-import { lazy } from '../operators/lazy';
-import { levelsOf$ } from '../operators/levels-of';
 import { symbolSet } from '../operators/symbols';
 import { tableOf$ } from '../operators/table-of';
 import type { DepthSnapshot } from '../views/grouped-book';
 import type { LatencyReport } from '../views/latency';
-import { gridUnits } from '../views/price-grid';
 import { ClockEstimator, type ClockEstimate } from './clock';
 import type { Connection, ConnectionStatus } from './connection';
 import { Endpoints } from './endpoints';
@@ -31,7 +28,7 @@ import { reportStateProblems } from './state-problems';
 import { storageOf, type BookOptions, type Storage } from './storage';
 import { TableStates } from './table-states';
 import { Topics } from './topics';
-import { loadBookOf } from './views-loader';
+import { bookView } from './views-loader';
 
 export { resolveEndpoint, type BitmexWebSocketOptions, type DeadMansSwitchOptions, type Endpointish } from './options';
 export type { BookOptions, Storage } from './storage';
@@ -210,22 +207,12 @@ export class BitmexWebSocket {
     const depth = options.depth ?? 25;
     if (!Number.isInteger(depth) || depth <= 0) throw new TypeError('depth must be a positive integer');
     const { group, cumulative, tickSize } = options;
-    // Checked now; the grouping and totals code is loaded on first subscribe (the view then
-    // starts from the latest state).
-    if (group !== undefined) gridUnits(group, tickSize);
-    const view =
-      group === undefined && cumulative !== true
-        ? levelsOf$(symbol, { depth, table })
-        : lazy(() =>
-            loadBookOf().then(({ bookOf$ }) =>
-              bookOf$(symbol, {
-                depth, table,
-                ...(group !== undefined ? { group } : {}),
-                ...(cumulative !== undefined ? { cumulative } : {}),
-                ...(tickSize !== undefined ? { tickSize } : {}),
-              }),
-            ),
-          );
+    const view = bookView(symbol, {
+      depth, table,
+      ...(group !== undefined ? { group } : {}),
+      ...(cumulative !== undefined ? { cumulative } : {}),
+      ...(tickSize !== undefined ? { tickSize } : {}),
+    });
     // The book view sees the current state first (if its topic is live), then every next one.
     const book = this.follow(table, symbol, (live) => ({
       current: [],

@@ -3,7 +3,27 @@
  * with), loaded on first use: a browser app that shows plain books never downloads it.
  * @module
  */
+import type { OperatorFunction } from 'rxjs';
+import type { BookOfOptions } from '../operators/book-of';
+import { lazy } from '../operators/lazy';
+import { levelsOf$ } from '../operators/levels-of';
+import type { TablesState } from '../reducer/reducer';
+import type { DepthSnapshot } from '../views/grouped-book';
+import { gridUnits } from '../views/price-grid';
+
 type BookOfModule = typeof import('../operators/book-of');
+
+/**
+ * The view `book$` pipes states through: the plain top levels at once; grouped or cumulative
+ * books from the module loaded on first subscribe (`group` checked now, so a bad one throws at
+ * the call; the view then starts from the latest state).
+ */
+export function bookView(symbol: string, options: BookOfOptions & { readonly depth: number; readonly table: string }): OperatorFunction<TablesState, DepthSnapshot> {
+  const { depth, table, group, cumulative, tickSize } = options;
+  if (group === undefined && cumulative !== true) return levelsOf$(symbol, { depth, table });
+  if (group !== undefined) gridUnits(group, tickSize);
+  return lazy(() => loadBookOf().then(({ bookOf$ }) => bookOf$(symbol, options)));
+}
 
 let loaded: BookOfModule | undefined;
 let loading: Promise<BookOfModule> | undefined;
