@@ -9,9 +9,9 @@
  * {@link lazyCopies}: what the client loads on first use (`import()` of the signing code, the
  * grouped and cumulative books, latency) becomes its own copy of those modules, reachable only
  * through the dynamic import. The public entry also exports them (`signRequest`, `groupBook`…),
- * so without copies they are statically reachable from it, and bundlers that split by module
- * (Rollup, and esbuild: evanw/esbuild#3704) would load them with the entry: a browser app that
- * never gives keys or groups a book would download them all the same. Modules the entry needs
+ * so without copies they are statically reachable from it, and esbuild's code splitting (this
+ * build's, or an app's) then puts them in a chunk the entry imports (evanw/esbuild#3704): a
+ * browser app that never gives keys or groups a book would download them all the same. Modules the entry needs
  * anyway (book, reducer, protocol) are shared, not copied: one `L2Book` class for `instanceof`.
  */
 import type { Plugin } from 'esbuild';
