@@ -1,24 +1,24 @@
 /**
  * Change detection for book views: follows one book across states and yields a snapshot only
  * when its top N levels changed, by identity alone. States share every node a frame left alone,
- * so an unchanged side is the same tree (`===`, no read at all); a side whose first leaf is the
- * same object and holds the whole top is unchanged too (O(log n)); otherwise the top N rows are
- * compared with the last ones by identity (O(N)). Unchanged level objects and arrays are reused.
+ * so an unchanged side has the same head and tree (`===`, no read at all); a side whose first
+ * leaves are the same objects and hold the whole top is unchanged too (O(log n)); otherwise the
+ * top N rows are compared with the last ones by identity (O(N)). Unchanged level objects and arrays are reused.
  * No counters or flags are kept in the books: any state, in any order, gives the right answer.
  * @module
  */
 import type { Row } from '../protocol/frames';
-import { topRows } from './book-side';
+import { topLeaves, topRows } from './book-side';
 import type { Side } from './book-side';
 import { freezeSnapshot, levelOf } from './l2-book';
 import type { BookLevel, BookSnapshot, L2Book } from './l2-book';
-import { headLeaves } from './sorted-tree';
 import type { TNode } from './sorted-tree';
 
 const NO_LEVELS: readonly BookLevel[] = Object.freeze([]);
 
 /** The top of one side as last read. */
 class SideTop {
+  private head: TNode<Row> | undefined;
   private tree: TNode<Row> | undefined;
   /** The leaves that held the top, and a spare array to read the next ones into. */
   private leaves: TNode<Row>[] = [];
@@ -31,14 +31,16 @@ class SideTop {
 
   /** The top levels of `side`: the last array itself when unchanged. No allocation then. */
   read(side: Side): readonly BookLevel[] {
+    const head = side.head;
     const tree = side.tree;
-    if (tree === this.tree) return this.levels;
+    if (head === this.head && tree === this.tree) return this.levels;
     const depth = this.depth;
+    this.head = head;
     this.tree = tree;
     // The same leaves hold the top: it is unchanged (states share what a frame left alone).
     const leaves = this.spareLeaves;
     leaves.length = 0;
-    headLeaves(tree, depth, leaves);
+    topLeaves(side, depth, leaves);
     const prevLeaves = this.leaves;
     this.spareLeaves = prevLeaves;
     this.leaves = leaves;
@@ -68,6 +70,7 @@ class SideTop {
   }
 
   reset(): void {
+    this.head = undefined;
     this.tree = undefined;
     this.leaves = [];
     this.rows = [];

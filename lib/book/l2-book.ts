@@ -9,9 +9,8 @@
  * @module
  */
 import type { Row } from '../protocol/frames';
-import { buildSide, editSide, emptySide, findLevel, levelAt, placeLevel, removeLevel, replaceLevel, topRows } from './book-side';
+import { allRows, buildSide, editSide, emptySide, findLevel, levelAt, placeLevel, removeLevel, replaceLevel, topRows } from './book-side';
 import type { Side } from './book-side';
-import { collect } from './sorted-tree';
 
 /** One level of a {@link BookSnapshot}. Frozen; a book view reuses it while its level is unchanged. */
 export interface BookLevel {
@@ -218,8 +217,9 @@ export function buildBook(symbol: string, rows: readonly Row[], t: number, place
 
 /** All rows: asks then bids, each from the highest price down (the order of BitMEX partials). */
 export function bookRows(b: L2Book): Row[] {
-  const asks = collect(b.asks.tree, Infinity, []);
-  const out = collect(b.bids.tree, Infinity, asks.reverse());
+  const out = allRows(b.asks).reverse();
+  const bids = allRows(b.bids);
+  for (let i = 0; i < bids.length; i++) out.push(bids[i] as Row);
   return out;
 }
 

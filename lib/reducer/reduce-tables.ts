@@ -7,7 +7,8 @@
 import { mapForEach, mapGet, mapRemove, mapSet, emptyMap } from '../book/hash-map';
 import { bookRows, buildBook, deleteLevel, editBook, emptyBook, insertLevel, updateLevel, applied } from '../book/l2-book';
 import type { L2Book } from '../book/l2-book';
-import { first, nextToken } from '../book/sorted-tree';
+import { firstRow } from '../book/book-side';
+import { nextToken } from '../book/sorted-tree';
 import type { Row, TableAction, TableFrame } from '../protocol/frames';
 import { L2_TABLES } from '../protocol/tables';
 import { accepts, filterOf, filterSet, matches, NO_FILTERS, sameFilter } from './filters';
@@ -226,7 +227,7 @@ function applyPartial(tables: readonly Table[], config: Config, table: Table | u
   // Books this partial replaces: one it no longer holds becomes empty (not gone, not stale).
   const replaced: string[] = [];
   if (tb.kind === 'l2') forEachBook(tb, (b) => {
-    if (matches(filter, first(b.bids.tree) ?? first(b.asks.tree) ?? { symbol: b.symbol })) replaced.push(b.symbol);
+    if (matches(filter, firstRow(b.bids) ?? firstRow(b.asks) ?? { symbol: b.symbol })) replaced.push(b.symbol);
   });
   removeMatching(tb, filter, t);
   if (!tb.filters.list.some((f) => sameFilter(f, filter))) setFilters(tb, [...tb.filters.list, filter], t);
@@ -310,7 +311,7 @@ function setFilters(tb: Table, list: readonly Filter[], t: number): void {
   tb.filters = fs;
   const gone: string[] = [];
   mapForEach(tb.books, (book, symbol) => {
-    const sample = first(book.bids.tree) ?? first(book.asks.tree) ?? { symbol };
+    const sample = firstRow(book.bids) ?? firstRow(book.asks) ?? { symbol };
     if (!accepts(fs, sample)) gone.push(symbol as string);
   });
   for (const s of gone) tb.books = mapRemove(tb.books, s, t);

@@ -7,7 +7,8 @@
  *
  * This file is the only one in lib/views/ that knows the tree's layout (lib/book/sorted-tree.ts:
  * a node is a leaf when `c` is null; a leaf's `k` holds the keys and `v` the rows; a branch's
- * `k` holds each child's last key). Stacks are kept as arrays with a separate length, never
+ * `k` holds each child's last key) and a side's (lib/book/book-side.ts: the best rows in the
+ * `head` leaf, every one before every row of the `tree`). Stacks are kept as arrays with a separate length, never
  * shortened: setting an array's `length` is a slow runtime call on this path.
  * @module
  */
@@ -40,22 +41,29 @@ function lowerBound(keys: readonly number[], from: number, to: number, key: numb
   return lo;
 }
 
-/** Walks a side's entries in key order (best price first), starting anywhere by key. */
+/** Walks a side's entries in key order (best price first, the head first), starting anywhere by key. */
 class TreeWalk {
   /** The branches above the current leaf, root first, and the child index taken in each. */
   private readonly nodes: Node[] = [];
   private readonly idx: number[] = [];
   private depth = 0;
+  /** The side's tree, entered after the head. */
+  private tree: Node | undefined;
+  private inHead = false;
   /** Current leaf and index in it (the entry to read next is `leaf[i]`). */
   leaf: Node | undefined;
   i = 0;
 
   /** Positions at the first entry whose key is `key` or more (the first entry for -Infinity). */
-  start(root: Node, key: number): void {
+  start(side: Side, key: number): void {
     const nodes = this.nodes;
     const idx = this.idx;
+    const head = side.head;
+    this.tree = side.tree;
+    // The head holds `key` unless its last entry is below it.
+    this.inHead = head.k.length > 0 && (head.k[head.k.length - 1] as number) >= key;
     let d = 0;
-    let n = root;
+    let n = this.inHead ? head : side.tree;
     while (n.c !== null) {
       // The first child whose last key is `key` or more (the last child when none is).
       const ci = lowerBound(n.k, 0, n.k.length - 1, key);
@@ -73,6 +81,22 @@ class TreeWalk {
   nextLeaf(): void {
     const nodes = this.nodes;
     const idx = this.idx;
+    if (this.inHead) {
+      // From the head to the tree's first leaf.
+      this.inHead = false;
+      let c = this.tree as Node;
+      let e = 0;
+      while (c.c !== null) {
+        nodes[e] = c;
+        idx[e++] = 0;
+        c = c.c[0] as Node;
+      }
+      this.depth = e;
+      this.leaf = c;
+      this.i = 0;
+      if (c.k.length === 0) this.nextLeaf();
+      return;
+    }
     for (let d = this.depth - 1; d >= 0; d--) {
       const kids = (nodes[d] as Node).c as Node[];
       const next = (idx[d] as number) + 1;
@@ -113,7 +137,7 @@ export class SideCursor implements LevelCursor {
 
   seek(price: number | undefined): void {
     const s = this.side as Side;
-    this.walk.start(s.tree, price === undefined ? -Infinity : s.dir * price);
+    this.walk.start(s, price === undefined ? -Infinity : s.dir * price);
     this.started = false;
   }
 
@@ -146,12 +170,16 @@ class Frontier {
   /** Next entry of the top node, when it is a leaf. */
   i = 0;
 
-  reset(root: Node): void {
+  /** Starts with the whole side: its tree, and on top of it the head (a leaf: height 0). */
+  reset(side: Side): void {
+    const root = side.tree;
     let h = 0;
     for (let c = root; c.c !== null; c = c.c[0] as Node) h++;
     this.nodes[0] = root;
     this.heights[0] = h;
-    this.n = 1;
+    this.nodes[1] = side.head;
+    this.heights[1] = 0;
+    this.n = 2;
     this.i = 0;
   }
 
@@ -219,12 +247,12 @@ const after$ = new Frontier();
  * whole, so a frame that changed a few leaves costs a few root-to-leaf paths.
  */
 export function changedLevels(before: Side, after: Side, maxKey: number, out: LevelChanges): void {
-  if (before.tree === after.tree) return;
+  if (before.head === after.head && before.tree === after.tree) return;
   const dir = after.dir;
   const a = before$;
   const b = after$;
-  a.reset(before.tree);
-  b.reset(after.tree);
+  a.reset(before);
+  b.reset(after);
   const an = a.nodes;
   const bn = b.nodes;
   for (;;) {
