@@ -237,6 +237,41 @@ function openBoth(a: Frontier, b: Frontier, maxKey: number): void {
   b.replaceTop(y, p, lb);
 }
 
+/**
+ * Compares rows `xk/xv[i..ex)` of a leaf of the older version with `yk/yv[j..ey)` of the newer,
+ * adding the differences to `out`; true when it reached keys past `maxKey` on both sides (then
+ * nothing after them matters either).
+ */
+function mergeRows(xk: readonly number[], xv: readonly Row[], i: number, ex: number, yk: readonly number[], yv: readonly Row[], j: number, ey: number, dir: number, maxKey: number, out: LevelChanges): boolean {
+  while (i < ex || j < ey) {
+    const ka = i < ex ? (xk[i] as number) : Infinity;
+    const kb = j < ey ? (yk[j] as number) : Infinity;
+    if (ka > maxKey && kb > maxKey) return true;
+    if (ka < kb) {
+      out.add(dir * ka, sizeChange(sizeOf(xv[i++] as Row), 0), -1);
+    } else if (kb < ka) {
+      out.add(dir * kb, sizeChange(0, sizeOf(yv[j++] as Row)), 1);
+    } else {
+      const ra = xv[i] as Row;
+      const rb = yv[j] as Row;
+      const ia = ra.id as number;
+      const ib = rb.id as number;
+      if (ia === ib) {
+        if (ra !== rb) out.add(dir * ka, sizeChange(sizeOf(ra), sizeOf(rb)), 0);
+        i++;
+        j++;
+      } else if (ia < ib) {
+        out.add(dir * ka, sizeChange(sizeOf(ra), 0), -1);
+        i++;
+      } else {
+        out.add(dir * kb, sizeChange(0, sizeOf(rb)), 1);
+        j++;
+      }
+    }
+  }
+  return false;
+}
+
 const before$ = new Frontier();
 const after$ = new Frontier();
 
@@ -284,21 +319,31 @@ export function changedLevels(before: Side, after: Side, maxKey: number, out: Le
       b.pop();
       continue;
     }
-    if (x !== undefined && y !== undefined && a.i === 0 && b.i === 0 && x.k === y.k) {
-      // Same key array (a replace keeps it): the same levels in the same places; compare rows.
-      const k = x.k;
+    if (x !== undefined && y !== undefined && a.i === 0 && b.i === 0) {
+      // Two whole leaves: rows both start with are the same levels; skip them.
       const xv = x.v as Row[];
       const yv = y.v as Row[];
-      for (let j = 0; j < k.length; j++) {
-        const key = k[j] as number;
-        if (key > maxKey) return;
-        const rx = xv[j] as Row;
-        const ry = yv[j] as Row;
-        if (rx !== ry) out.add(dir * key, sizeChange(sizeOf(rx), sizeOf(ry)), 0);
+      const xl = xv.length;
+      const yl = yv.length;
+      let p = 0;
+      while (p < xl && p < yl && xv[p] === yv[p]) p++;
+      if (xl > 0 && yl > 0 && xv[xl - 1] === yv[yl - 1]) {
+        // They end with the same level too: only the rows between differ (a replace, or an
+        // insert or delete inside the leaf); compare those, and both leaves are done.
+        let ex = xl - 1;
+        let ey = yl - 1;
+        while (ex > p && ey > p && xv[ex - 1] === yv[ey - 1]) {
+          ex--;
+          ey--;
+        }
+        if (mergeRows(x.k, xv, p, ex, y.k, yv, p, ey, dir, maxKey, out)) return;
+        a.pop();
+        b.pop();
+        continue;
       }
-      a.pop();
-      b.pop();
-      continue;
+      a.i = p;
+      b.i = p;
+      if (p >= xl || p >= yl) continue;
     }
     const ka = x === undefined ? Infinity : (x.k[a.i] as number);
     const kb = y === undefined ? Infinity : (y.k[b.i] as number);
