@@ -37,6 +37,9 @@ export interface TopicsLink {
 
 const RETRY_INITIAL_MS = 1000;
 const RETRY_MAX_MS = 30000;
+/** Bounds of a 429's `meta.retryAfter` as taken. */
+const RETRY_AFTER_MIN_MS = 100;
+const RETRY_AFTER_MAX_MS = 3_600_000;
 /** Resyncs of one topic closer together than this count as a streak and back off. */
 const RESYNC_WINDOW_MS = 10000;
 
@@ -194,7 +197,9 @@ export class Topics {
       const retryAfter = Number(frame.meta?.retryAfter);
       const timed = frame.status === 429 && Number.isFinite(retryAfter) && retryAfter > 0;
       const retries = Math.max(...targets.map((t) => t.retries));
-      const delay = timed ? retryAfter * 1000 : backoffDelay(retries, RETRY_INITIAL_MS, RETRY_MAX_MS);
+      // The server's time within bounds: a hostile 0.001 s must not make a loop of requests, nor
+      // 1e10 s overflow the timer (which would fire at once).
+      const delay = timed ? Math.min(Math.max(retryAfter * 1000, RETRY_AFTER_MIN_MS), RETRY_AFTER_MAX_MS) : backoffDelay(retries, RETRY_INITIAL_MS, RETRY_MAX_MS);
       const at = Date.now() + delay;
       for (const t of targets) {
         t.server = 'none';

@@ -255,4 +255,21 @@ describe('races and retries', () => {
     if (status === 429) expect(e.retryInMs).toBe(1000);
     else expect(e.retryInMs).toBeGreaterThanOrEqual(500);
   });
+
+  it.each([
+    ['a tiny', 0.001, 100],
+    ['a huge', 1e10, 3_600_000],
+  ] as const)('takes %s 429 retryAfter within bounds (no request loop, no timer overflow)', async (_name, retryAfter, expected) => {
+    const c = fx.client();
+    const errors: unknown[] = [];
+    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    await c.connect();
+    fx.sim.rateLimitSubscribes(1, retryAfter);
+    fx.keep(c.book$('XBTUSD').subscribe());
+    await waitFor(() => errors.length === 1);
+    expect((errors[0] as BitmexApiError).retryInMs).toBe(expected);
+    await settle(50);
+    // Not retried at once (a timer past 2^31 ms would have fired immediately).
+    expect(fx.sim.received.filter((r) => r.text.includes('"subscribe"'))).toHaveLength(1);
+  });
 });
