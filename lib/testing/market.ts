@@ -209,6 +209,9 @@ export class Market {
         return [l2Frame(this.clock, b, 'orderBookL2', 'update', restingSide, [l])];
       }),
     );
+    // The trade's instrument update goes out last, so the truth takes it last: the book change
+    // may have stamped the instrument a millisecond later in between.
+    Object.assign(this.instrumentRow(symbol), instrumentFrame.data[0]);
     frames.push(instrumentFrame);
     return frames;
   }
@@ -250,7 +253,7 @@ export class Market {
     return frames;
   }
 
-  /** The trade insert, and the instrument update it causes (sent after the book frames). */
+  /** The trade insert, and the instrument update it causes (sent, and applied to the truth, after the book frames). */
   private tradeFrames(b: Book, side: Side, size: number, price: number): [MarketFrame, MarketFrame] {
     const symbol = b.spec.symbol;
     const prev = this.lastTrade.get(symbol);
@@ -282,7 +285,6 @@ export class Market {
       symbol, lastPrice: price, lastTickDirection: tickDirection, lastChangePcnt: Number(((price - prevClose) / prevClose).toFixed(4)),
       volume, turnover, timestamp: ts,
     };
-    Object.assign(inst, change);
     return [
       { table: 'trade', action: 'insert', symbol, data: [row] },
       { table: 'instrument', action: 'update', symbol, data: [change] },

@@ -534,6 +534,29 @@ describe('market', () => {
     }
   });
 
+  it('the instrument truth takes its updates in the order they are sent, also when one event spans milliseconds', async () => {
+    // A clock that moves on every read: a trade's book change is stamped after its instrument
+    // update was made, but that update is sent last (it was flaky with the wall clock: 1 ms off).
+    let now = 1_700_000_000_000;
+    const ticking = new BitmexSimulator({ seed: 42, clock: () => now++ });
+    const { url: tickingUrl } = await ticking.start();
+    try {
+      const c = await connect(undefined, tickingUrl);
+      c.send({ op: 'subscribe', args: 'instrument:XBTUSD' });
+      await ticking.waitFor(() => ticking.connections()[0]?.subscriptions.length === 1);
+      // After every event, not just the last: the truth must equal the frames applied in order.
+      const row: Json = {};
+      for (let i = 0; i < 200; i++) {
+        ticking.step(1);
+        for (const f of await c.sync()) if (f.table === 'instrument') for (const r of f.data as Json[]) Object.assign(row, r);
+        // Through JSON, as the wire carries it (-0 becomes 0).
+        expect(row).toEqual(JSON.parse(JSON.stringify(ticking.truthRows('instrument', 'XBTUSD')[0])));
+      }
+    } finally {
+      await ticking.stop();
+    }
+  });
+
   it('truth() matches the image a client builds from the frames it received', async () => {
     const c = await connect();
     c.send({ op: 'authKeyExpires', args: authArgs() });
