@@ -84,17 +84,7 @@ class TreeWalk {
     if (this.inHead) {
       // From the head to the tree's first leaf.
       this.inHead = false;
-      let c = this.tree as Node;
-      let e = 0;
-      while (c.c !== null) {
-        nodes[e] = c;
-        idx[e++] = 0;
-        c = c.c[0] as Node;
-      }
-      this.depth = e;
-      this.leaf = c;
-      this.i = 0;
-      if (c.k.length === 0) this.nextLeaf();
+      this.down(this.tree as Node, 0);
       return;
     }
     for (let d = this.depth - 1; d >= 0; d--) {
@@ -102,21 +92,24 @@ class TreeWalk {
       const next = (idx[d] as number) + 1;
       if (next >= kids.length) continue;
       idx[d] = next;
-      let c = kids[next] as Node;
-      let e = d + 1;
-      while (c.c !== null) {
-        nodes[e] = c;
-        idx[e++] = 0;
-        c = c.c[0] as Node;
-      }
-      this.depth = e;
-      this.leaf = c;
-      this.i = 0;
-      if (c.k.length === 0) this.nextLeaf();
+      this.down(kids[next] as Node, d + 1);
       return;
     }
     this.leaf = undefined;
     this.i = 0;
+  }
+
+  /** Goes from node `c`, at depth `e`, down its first children to the start of a leaf. */
+  private down(c: Node, e: number): void {
+    while (c.c !== null) {
+      this.nodes[e] = c;
+      this.idx[e++] = 0;
+      c = c.c[0] as Node;
+    }
+    this.depth = e;
+    this.leaf = c;
+    this.i = 0;
+    if (c.k.length === 0) this.nextLeaf();
   }
 }
 
@@ -237,13 +230,22 @@ function openBoth(a: Frontier, b: Frontier, maxKey: number): void {
   b.replaceTop(y, p, lb);
 }
 
+/** Where the last {@link mergeRows} stopped in each range. */
+let endI = 0;
+let endJ = 0;
+
+const NO_KEYS: readonly number[] = [];
+const NO_ROWS: readonly Row[] = [];
+
 /**
  * Compares rows `xk/xv[i..ex)` of a leaf of the older version with `yk/yv[j..ey)` of the newer,
- * adding the differences to `out`; true when it reached keys past `maxKey` on both sides (then
- * nothing after them matters either).
+ * adding the differences to `out`, until both ranges end (or, with `untilOne`, one of them:
+ * the next leaf on that side goes on from there); true when it reached keys past `maxKey` on
+ * both sides (then nothing after them matters either). {@link endI} and {@link endJ} say where
+ * it stopped.
  */
-function mergeRows(xk: readonly number[], xv: readonly Row[], i: number, ex: number, yk: readonly number[], yv: readonly Row[], j: number, ey: number, dir: number, maxKey: number, out: LevelChanges): boolean {
-  while (i < ex || j < ey) {
+function mergeRows(xk: readonly number[], xv: readonly Row[], i: number, ex: number, yk: readonly number[], yv: readonly Row[], j: number, ey: number, dir: number, maxKey: number, out: LevelChanges, untilOne: boolean): boolean {
+  while (untilOne ? i < ex && j < ey : i < ex || j < ey) {
     const ka = i < ex ? (xk[i] as number) : Infinity;
     const kb = j < ey ? (yk[j] as number) : Infinity;
     if (ka > maxKey && kb > maxKey) return true;
@@ -269,6 +271,8 @@ function mergeRows(xk: readonly number[], xv: readonly Row[], i: number, ex: num
       }
     }
   }
+  endI = i;
+  endJ = j;
   return false;
 }
 
@@ -336,7 +340,7 @@ export function changedLevels(before: Side, after: Side, maxKey: number, out: Le
           ex--;
           ey--;
         }
-        if (mergeRows(x.k, xv, p, ex, y.k, yv, p, ey, dir, maxKey, out)) return;
+        if (mergeRows(x.k, xv, p, ex, y.k, yv, p, ey, dir, maxKey, out, false)) return;
         a.pop();
         b.pop();
         continue;
@@ -345,31 +349,12 @@ export function changedLevels(before: Side, after: Side, maxKey: number, out: Le
       b.i = p;
       if (p >= xl || p >= yl) continue;
     }
-    const ka = x === undefined ? Infinity : (x.k[a.i] as number);
-    const kb = y === undefined ? Infinity : (y.k[b.i] as number);
-    if (ka > maxKey && kb > maxKey) return;
-    if (ka === kb) {
-      const ra = ((x as Node).v as Row[])[a.i] as Row;
-      const rb = ((y as Node).v as Row[])[b.i] as Row;
-      const ia = ra.id as number;
-      const ib = rb.id as number;
-      if (ia === ib) {
-        if (ra !== rb) out.add(dir * ka, sizeChange(sizeOf(ra), sizeOf(rb)), 0);
-        a.i++;
-        b.i++;
-      } else if (ia < ib) {
-        out.add(dir * ka, sizeChange(sizeOf(ra), 0), -1);
-        a.i++;
-      } else {
-        out.add(dir * kb, sizeChange(0, sizeOf(rb)), 1);
-        b.i++;
-      }
-    } else if (ka < kb) {
-      out.add(dir * ka, sizeChange(sizeOf(((x as Node).v as Row[])[a.i] as Row), 0), -1);
-      a.i++;
-    } else {
-      out.add(dir * kb, sizeChange(0, sizeOf(((y as Node).v as Row[])[b.i] as Row)), 1);
-      b.i++;
-    }
+    // The rows of the two leaves, until one ends (a spent side has no rows left at all).
+    const both = x !== undefined && y !== undefined;
+    const xk = x === undefined ? NO_KEYS : x.k;
+    const yk = y === undefined ? NO_KEYS : y.k;
+    if (mergeRows(xk, x === undefined ? NO_ROWS : (x.v as Row[]), a.i, xk.length, yk, y === undefined ? NO_ROWS : (y.v as Row[]), b.i, yk.length, dir, maxKey, out, both)) return;
+    a.i = endI;
+    b.i = endJ;
   }
 }
