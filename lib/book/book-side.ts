@@ -19,7 +19,7 @@
  */
 import type { Row } from '../protocol/frames';
 import { IdTable } from './id-index';
-import { build, collect, emptyTree, found, headLeaves, locate, remove, replaceLocated, set, TNode } from './sorted-tree';
+import { build, collect, emptyTree, found, locate, remove, replaceLocated, set, TNode } from './sorted-tree';
 import type { Tie } from './sorted-tree';
 
 /** Level rows tie on their id. */
@@ -222,9 +222,42 @@ export function firstRow(s: Side): Row | undefined {
   return (s.head.v as Row[])[0];
 }
 
-/** Appends the leaves (the head first) that hold the best `limit` rows, in order, to `out`. O(log n + leaves). */
-export function topLeaves(s: Side, limit: number, out: TNode<Row>[]): TNode<Row>[] {
-  out.push(s.head);
-  const n = s.head.k.length;
-  return n < limit ? headLeaves(s.tree, limit - n, out) : out;
+/**
+ * Writes the leaves (the head first) that hold the best `limit` rows into `out` from index 0,
+ * and returns how many: no push and no `length` change (a slow call), so `out` can be reused.
+ * O(log n + leaves).
+ */
+export function topLeaves(s: Side, limit: number, out: TNode<Row>[]): number {
+  out[0] = s.head;
+  seen = s.head.k.length;
+  return seen < limit ? leavesInto(s.tree, limit, out, 1) : 1;
+}
+
+/** Rows in the leaves {@link leavesInto} wrote so far. */
+let seen = 0;
+
+function leavesInto(n: TNode<Row>, limit: number, out: TNode<Row>[], m: number): number {
+  if (n.c === null) {
+    out[m] = n;
+    seen += n.k.length;
+    return m + 1;
+  }
+  for (let i = 0; i < n.c.length && seen < limit; i++) m = leavesInto(n.c[i] as TNode<Row>, limit, out, m);
+  return m;
+}
+
+/** Writes the best `limit` rows into `out` from index 0 and returns how many (see {@link topLeaves}). O(log n + limit). */
+export function topRowsInto(s: Side, limit: number, out: Row[]): number {
+  const m = rowsInto(s.head, limit, out, 0);
+  return m < limit ? rowsInto(s.tree, limit, out, m) : m;
+}
+
+function rowsInto(n: TNode<Row>, limit: number, out: Row[], m: number): number {
+  if (n.c === null) {
+    const v = n.v as Row[];
+    for (let i = 0; i < v.length && m < limit; i++) out[m++] = v[i] as Row;
+    return m;
+  }
+  for (let i = 0; i < n.c.length && m < limit; i++) m = rowsInto(n.c[i] as TNode<Row>, limit, out, m);
+  return m;
 }

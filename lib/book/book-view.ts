@@ -8,7 +8,7 @@
  * @module
  */
 import type { Row } from '../protocol/frames';
-import { topLeaves, topRows } from './book-side';
+import { topLeaves, topRowsInto } from './book-side';
 import type { Side } from './book-side';
 import { freezeSnapshot, levelOf } from './l2-book';
 import type { BookLevel, BookSnapshot, L2Book } from './l2-book';
@@ -20,12 +20,14 @@ const NO_LEVELS: readonly BookLevel[] = Object.freeze([]);
 class SideTop {
   private head: TNode<Row> | undefined;
   private tree: TNode<Row> | undefined;
-  /** The leaves that held the top, and a spare array to read the next ones into. */
+  /** The leaves that held the top (`nLeaves` of them), and a spare array to read the next ones into. */
   private leaves: TNode<Row>[] = [];
   private spareLeaves: TNode<Row>[] = [];
-  /** The rows of the top, and a spare array to read the next ones into. */
+  private nLeaves = 0;
+  /** The rows of the top (`nRows` of them), and a spare array to read the next ones into. */
   private rows: Row[] = [];
   private spareRows: Row[] = [];
+  private nRows = 0;
   levels: readonly BookLevel[] = NO_LEVELS;
   constructor(private readonly depth: number) {}
 
@@ -38,34 +40,37 @@ class SideTop {
     this.head = head;
     this.tree = tree;
     // The same leaves hold the top: it is unchanged (states share what a frame left alone).
+    // Arrays are reused with counts beside them: setting `length` is a slow call on this path.
     const leaves = this.spareLeaves;
-    leaves.length = 0;
-    topLeaves(side, depth, leaves);
+    const nl = topLeaves(side, depth, leaves);
     const prevLeaves = this.leaves;
+    const same = sameItems(leaves, nl, prevLeaves, this.nLeaves);
     this.spareLeaves = prevLeaves;
     this.leaves = leaves;
-    if (sameItems(leaves, prevLeaves)) return this.levels;
+    this.nLeaves = nl;
+    if (same) return this.levels;
     const rows = this.spareRows;
-    rows.length = 0;
-    topRows(side, depth, rows);
+    const n = topRowsInto(side, depth, rows);
     const prev = this.rows;
-    if (sameItems(rows, prev)) return this.levels;
+    const pn = this.nRows;
+    if (sameItems(rows, n, prev, pn)) return this.levels;
     this.spareRows = prev;
     this.rows = rows;
+    this.nRows = n;
     const levels = this.levels;
-    const out = new Array<BookLevel>(rows.length);
-    let same = rows.length === levels.length;
-    for (let j = 0; j < rows.length; j++) {
+    const out = new Array<BookLevel>(n);
+    let unchanged = n === levels.length;
+    for (let j = 0; j < n; j++) {
       const r = rows[j] as Row;
       const l = levels[j];
       // A row with another time but the same price, size and id keeps its level.
-      if (l !== undefined && (r === prev[j] || (l.price === r.price && l.size === r.size && l.id === r.id))) out[j] = l;
+      if (l !== undefined && ((j < pn && r === prev[j]) || (l.price === r.price && l.size === r.size && l.id === r.id))) out[j] = l;
       else {
         out[j] = levelOf(r);
-        same = false;
+        unchanged = false;
       }
     }
-    if (same) return levels;
+    if (unchanged) return levels;
     return (this.levels = Object.freeze(out));
   }
 
@@ -73,17 +78,19 @@ class SideTop {
     this.head = undefined;
     this.tree = undefined;
     this.leaves = [];
+    this.nLeaves = 0;
     this.rows = [];
+    this.nRows = 0;
     this.levels = NO_LEVELS;
   }
 }
 
-function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** Whether the first `n` items of `a` are the first `m` items of `b`. */
+function sameItems<T>(a: readonly T[], n: number, b: readonly T[], m: number): boolean {
+  if (n !== m) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
 }
-
 /** The change detector behind `createBookView` for an L2 book. @internal */
 export class BookViewCore {
   private readonly bids: SideTop;

@@ -349,21 +349,6 @@ export function first<V>(root: TNode<V>): V | undefined {
   return (n.v as V[])[0];
 }
 
-/** Appends the leaves that hold the first `limit` entries, in order, to `out`. O(log n + leaves). */
-export function headLeaves<V>(root: TNode<V>, limit: number, out: TNode<V>[]): TNode<V>[] {
-  leaves(root, limit, out, 0);
-  return out;
-}
-
-function leaves<V>(n: TNode<V>, limit: number, out: TNode<V>[], seen: number): number {
-  if (n.c === null) {
-    out.push(n);
-    return seen + n.k.length;
-  }
-  for (let i = 0; i < n.c.length && seen < limit; i++) seen = leaves(n.c[i] as TNode<V>, limit, out, seen);
-  return seen;
-}
-
 /** Appends the first `limit` values, in order, to `out` (all with Infinity). O(log n + limit). */
 export function collect<V>(root: TNode<V>, limit: number, out: V[]): V[] {
   walk(root, limit, out);

@@ -9,10 +9,10 @@ import type { BookSnapshot, TablesState } from '../../lib/reducer/reducer';
 type BookSide = typeof import('../../lib/book/book-side');
 jest.doMock('../../lib/book/book-side', () => {
   const actual = jest.requireActual<BookSide>('../../lib/book/book-side');
-  return { ...actual, topRows: jest.fn(actual.topRows), placeLevel: jest.fn(actual.placeLevel), replaceLevel: jest.fn(actual.replaceLevel) };
+  return { ...actual, topRowsInto: jest.fn(actual.topRowsInto), placeLevel: jest.fn(actual.placeLevel), replaceLevel: jest.fn(actual.replaceLevel) };
 });
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const bookSide = require('../../lib/book/book-side') as { [K in 'topRows' | 'placeLevel' | 'replaceLevel']: jest.Mock };
+const bookSide = require('../../lib/book/book-side') as { [K in 'topRowsInto' | 'placeLevel' | 'replaceLevel']: jest.Mock };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { bookOf, createBookView, emptyTables, reduceTables } = require('../../lib/reducer/reducer') as typeof import('../../lib/reducer/reducer');
 
@@ -35,7 +35,7 @@ function apply(s: TablesState, action: 'insert' | 'update' | 'delete', ...data: 
 const prices = (levels: readonly { price: number }[] | undefined): number[] => (levels ?? []).map((l) => l.price);
 
 beforeEach(() => {
-  bookSide.topRows.mockClear();
+  bookSide.topRowsInto.mockClear();
   bookSide.placeLevel.mockClear();
   bookSide.replaceLevel.mockClear();
 });
@@ -74,7 +74,7 @@ describe('book internals', () => {
     const view = createBookView('XBTUSD', { depth: 2 });
     let s = deep();
     view.next(s);
-    const walk = bookSide.topRows;
+    const walk = bookSide.topRowsInto;
     walk.mockClear();
     {
       s = apply(s, 'delete', { symbol: 'XBTUSD', id: 20_150, side: 'Buy', price: -60 });
@@ -93,7 +93,7 @@ describe('book internals', () => {
     const view = createBookView('XBTUSD', { depth: 2 });
     let s = deep();
     const first = view.next(s);
-    const head = bookSide.topRows;
+    const head = bookSide.topRowsInto;
     head.mockClear();
     {
       // The best ask's size, and a bid far beyond the top 2: only the asks are read.
