@@ -8,8 +8,8 @@
  * This file is the only one in lib/views/ that knows the tree's layout (lib/book/sorted-tree.ts:
  * a node is a leaf when `c` is null; a leaf's `k` holds the keys and `v` the rows; a branch's
  * `k` holds each child's last key) and a side's (lib/book/book-side.ts: the best rows in the
- * `head` leaf, every one before every row of the `tree`). Stacks are kept as arrays with a separate length, never
- * shortened: setting an array's `length` is a slow runtime call on this path.
+ * `head` leaf, every one before every row of the `tree`). Stacks are kept as arrays with a
+ * separate length, never shortened: setting an array's `length` is a slow runtime call here.
  * @module
  */
 import type { Side } from '../book/book-side';
@@ -281,9 +281,10 @@ const after$ = new Frontier();
 
 /**
  * Adds to `out` every level that differs between two versions of a side (added, removed, or a
- * new row), up to key `maxKey` (`dir * price` of the last price of interest), with its size
- * and count difference from `before` to `after` (see {@link LevelChanges}). Subtrees shared by both versions are skipped
- * whole, so a frame that changed a few leaves costs a few root-to-leaf paths.
+ * new row), up to key `maxKey` (`dir * price` of the last price of interest), with its size and
+ * count difference from `before` to `after` (see {@link LevelChanges}). Subtrees shared by both
+ * versions are skipped whole, so a frame that changed a few leaves costs a few root-to-leaf
+ * paths.
  */
 export function changedLevels(before: Side, after: Side, maxKey: number, out: LevelChanges): void {
   if (before.head === after.head && before.tree === after.tree) return;
