@@ -82,6 +82,11 @@ function isFiniteNumber(v: unknown): v is number {
   return typeof v === 'number' && v - v === 0;
 }
 
+/** A level's size is an absolute quantity: a finite number, not negative (else the row is unusable, not shown as 0). */
+function isSize(v: unknown): v is number {
+  return typeof v === 'number' && v >= 0 && v - v === 0;
+}
+
 /** Rows arrive in time order: the last one applied carries the book's time. */
 function stamp(b: L2Book, ts: unknown): void {
   if (typeof ts === 'string') b.timestamp = ts;
@@ -107,13 +112,13 @@ function sideFor(b: L2Book, side: unknown, t: number): Side | undefined {
 /**
  * Adds (or replaces) a level from a row, which it freezes. Returns the book edit `t` may change
  * holding it (`b` itself when `t` made it) and the row in {@link applied}; undefined (leaving the
- * row unfrozen and `b` as it was) when it cannot be placed: no side, id or finite price.
+ * row unfrozen and `b` as it was) when it cannot be placed: no side, id, finite price or size.
  */
 export function insertLevel(b: L2Book, input: Row, t: number): L2Book | undefined {
   const id = input.id;
   const price = input.price;
   const side = input.side;
-  if (!isFiniteNumber(id) || !isFiniteNumber(price) || (side !== 'Buy' && side !== 'Sell')) return undefined;
+  if (!isFiniteNumber(id) || !isFiniteNumber(price) || !isSize(input.size) || (side !== 'Buy' && side !== 'Sell')) return undefined;
   const e = editBook(b, t);
   const row = Object.freeze(input);
   noteKeys(e, row);
@@ -126,7 +131,8 @@ export function insertLevel(b: L2Book, input: Row, t: number): L2Book | undefine
 /**
  * Merges a sparse update into the stored level; returns the edited book (see
  * {@link insertLevel}) with the new frozen row in {@link applied}, or undefined when the level is
- * unknown or the patch unusable (a price that is not a finite number). The level is found by the
+ * unknown or the patch unusable (a price that is not a finite number, a size that is not a
+ * finite number ≥ 0). The level is found by the
  * price the patch carries, else by its id; a same-price update copies only its path.
  */
 export function updateLevel(b: L2Book, patch: Row, t: number): L2Book | undefined {
@@ -134,6 +140,8 @@ export function updateLevel(b: L2Book, patch: Row, t: number): L2Book | undefine
   if (!isFiniteNumber(id)) return undefined;
   const given = patch.price;
   if (given !== undefined && !isFiniteNumber(given)) return undefined;
+  const size = patch.size;
+  if (size !== undefined && !isSize(size)) return undefined;
   const dir = patch.side === 'Buy' ? b.bids : patch.side === 'Sell' ? b.asks : undefined;
   if (dir === undefined) return undefined;
   const old = findLevel(dir, id, given);
@@ -193,7 +201,7 @@ export function buildBook(symbol: string, rows: readonly Row[], t: number, place
     const r = rows[i] as Row;
     const id = r.id;
     const side = r.side === 'Buy' ? bids : r.side === 'Sell' ? asks : undefined;
-    if (side === undefined || !isFiniteNumber(id) || !isFiniteNumber(r.price)) {
+    if (side === undefined || !isFiniteNumber(id) || !isFiniteNumber(r.price) || !isSize(r.size)) {
       unusable(r);
       continue;
     }

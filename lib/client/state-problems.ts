@@ -15,7 +15,9 @@ export function reportStateProblems(state: TablesState, topics: Topics, report: 
   for (const u of state.unusable) report(new FrameParseError(`${u.table ?? 'frame'}: ${u.reason}; skipped`, textOf(u.value)));
   for (const inc of state.inconsistencies) {
     const topic = topics.covering(inc.table, inc.symbol);
-    report(new BitmexInconsistencyError(inc.table, topic ?? topicOf(inc.table, inc.symbol), `${inc.action} for an unknown row ${inc.key} in ${inc.table}; resubscribing`));
+    // An update or delete finds no row; an insert or partial row has no usable key, price or size.
+    const what = inc.action === 'update' || inc.action === 'delete' ? 'for an unknown row (or with unusable values)' : 'with a row that cannot be stored';
+    report(new BitmexInconsistencyError(inc.table, topic ?? topicOf(inc.table, inc.symbol), `${inc.action} ${what} ${inc.key} in ${inc.table}; resubscribing`));
     if (topic !== undefined) topics.resync(topic);
   }
 }

@@ -115,6 +115,30 @@ describe('hostile frames', () => {
     expect(image(s)).toEqual(image(base()));
   });
 
+  it('L2 rows with a size that is not a finite number >= 0 are reported, not stored (never shown as size 0)', () => {
+    let s = base();
+    for (const size of [null, '11', -5, Infinity, {}]) {
+      s = reduceTables(s, frame({ table: 'orderBookL2', action: 'insert', data: [{ symbol: 'XBTUSD', id: 9, side: 'Buy', size, price: 98 }] }));
+      expect(s.inconsistencies).toHaveLength(1);
+      s = reduceTables(s, frame({ table: 'orderBookL2', action: 'update', data: [{ symbol: 'XBTUSD', id: 2, side: 'Sell', size }] }));
+      expect(s.inconsistencies).toHaveLength(1);
+    }
+    // An insert or partial row without any size is no level either.
+    s = reduceTables(s, frame({ table: 'orderBookL2', action: 'insert', data: [{ symbol: 'XBTUSD', id: 9, side: 'Buy', price: 98 }] }));
+    expect(s.inconsistencies).toHaveLength(1);
+    expect(image(s)).toEqual(image(base()));
+    // A sparse update that leaves size out keeps the stored one.
+    s = reduceTables(s, frame({ table: 'orderBookL2', action: 'update', data: [{ symbol: 'XBTUSD', id: 2, side: 'Sell', price: 102 }] }));
+    expect(s.inconsistencies).toHaveLength(0);
+    expect(bookOf(s, 'XBTUSD').asks).toEqual([{ price: 102, size: 6, id: 2 }]);
+    s = reduceTables(s, frame({
+      table: 'orderBookL2', action: 'partial', keys: ['symbol', 'id', 'side'], filter: { symbol: 'XBTUSD' },
+      data: [{ symbol: 'XBTUSD', id: 1, side: 'Buy', size: '5', price: 99 }, { symbol: 'XBTUSD', id: 2, side: 'Sell', size: 6, price: 101 }],
+    }));
+    expect(s.inconsistencies).toHaveLength(1);
+    expect(bookOf(s, 'XBTUSD')).toMatchObject({ bids: [], asks: [{ price: 101, size: 6, id: 2 }] });
+  });
+
   it('tableKeys given with wrong shapes are ignored, not thrown at a later partial', () => {
     const opts = { tableKeys: { instrument: 'symbol', trade: null, order: ['orderID'] } } as unknown as Parameters<typeof emptyTables>[0];
     let s = emptyTables(opts);
