@@ -130,7 +130,7 @@ describe('hostile frames', () => {
     // A sparse update that leaves size out keeps the stored one.
     s = reduceTables(s, frame({ table: 'orderBookL2', action: 'update', data: [{ symbol: 'XBTUSD', id: 2, side: 'Sell', price: 102 }] }));
     expect(s.inconsistencies).toHaveLength(0);
-    expect(bookOf(s, 'XBTUSD').asks).toEqual([{ price: 102, size: 6, id: 2 }]);
+    expect(bookOf(s, 'XBTUSD')?.asks).toEqual([{ price: 102, size: 6, id: 2 }]);
     s = reduceTables(s, frame({
       table: 'orderBookL2', action: 'partial', keys: ['symbol', 'id', 'side'], filter: { symbol: 'XBTUSD' },
       data: [{ symbol: 'XBTUSD', id: 1, side: 'Buy', size: '5', price: 99 }, { symbol: 'XBTUSD', id: 2, side: 'Sell', size: 6, price: 101 }],
