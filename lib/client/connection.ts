@@ -23,6 +23,10 @@ import {
 
 export type { HeartbeatOptions, WebSocketLike } from './session';
 
+// A refused handshake's Retry-After is taken up to an hour (the connection budget's period):
+// a longer one (days, a far date) would overflow the timer, which then fires at once.
+const RETRY_AFTER_MAX_MS = 3_600_000;
+
 /** Connection status as seen by users. */
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -213,7 +217,7 @@ export class Connection implements SocketPort {
       this.setStatus('closed');
       return throwError(() => e.error);
     }
-    const delay = Math.max(e.retryAfterMs, backoffDelay(this.attempt, reconnect.initialDelayMs, reconnect.maxDelayMs), budgetDelayMs(this.remaining));
+    const delay = Math.max(Math.min(e.retryAfterMs, RETRY_AFTER_MAX_MS), backoffDelay(this.attempt, reconnect.initialDelayMs, reconnect.maxDelayMs), budgetDelayMs(this.remaining));
     this.attempt++;
     this.setStatus('reconnecting');
     this.settings.report?.(this.failure(e.error, delay));
