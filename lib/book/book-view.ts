@@ -118,16 +118,20 @@ export class BookViewCore {
   }
 }
 
-/** Converts `[[price, size], ...]` to levels, reusing `prev` levels with the same price and size. */
+/**
+ * Converts `[[price, size], ...]` to levels, reusing `prev` levels with the same price and size.
+ * A pair that is not a finite price and a finite size ≥ 0 is left out (never a NaN or negative level).
+ */
 export function levelsOf10(pairs: unknown, prev: readonly BookLevel[] | undefined): BookLevel[] {
   const out: BookLevel[] = [];
   if (!Array.isArray(pairs)) return out;
   for (let i = 0; i < pairs.length; i++) {
     const p: unknown = pairs[i];
     if (!Array.isArray(p)) continue;
-    const price = Number(p[0]);
-    const size = Number(p[1]);
-    const old = prev?.[i];
+    const price: unknown = p[0];
+    const size: unknown = p[1];
+    if (typeof price !== 'number' || price - price !== 0 || typeof size !== 'number' || !(size >= 0) || size - size !== 0) continue;
+    const old = prev?.[out.length];
     out.push(old !== undefined && old.price === price && old.size === size ? old : Object.freeze({ price, size, id: undefined }));
   }
   return out;

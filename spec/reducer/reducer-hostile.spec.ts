@@ -139,6 +139,20 @@ describe('hostile frames', () => {
     expect(bookOf(s, 'XBTUSD')).toMatchObject({ bids: [], asks: [{ price: 101, size: 6, id: 2 }] });
   });
 
+  it('orderBook10 pairs that are not a finite price and a finite size >= 0 are left out of its book, never NaN', () => {
+    let s = reduceTables(emptyTables(), frame({
+      table: 'orderBook10', action: 'partial', keys: ['symbol'], filter: { symbol: 'XBTUSD' },
+      data: [{ symbol: 'XBTUSD', bids: [[100, 5], [99.5, 3]], asks: [[101, 2]], timestamp: '2024-01-01T00:00:00.000Z' }],
+    }));
+    s = reduceTables(s, frame({
+      table: 'orderBook10', action: 'update',
+      data: [{ symbol: 'XBTUSD', bids: [[100], null, ['99.5', '3'], [99, -1], [98.5, Infinity], [98, 4]], asks: [[101, 2], [102, null]], timestamp: '2024-01-01T00:00:01.000Z' }],
+    }));
+    const book = bookOf(s, 'XBTUSD', { table: 'orderBook10' });
+    expect(book?.bids.map((l) => [l.price, l.size])).toEqual([[98, 4]]);
+    expect(book?.asks.map((l) => [l.price, l.size])).toEqual([[101, 2]]);
+  });
+
   it('tableKeys given with wrong shapes are ignored, not thrown at a later partial', () => {
     const opts = { tableKeys: { instrument: 'symbol', trade: null, order: ['orderID'] } } as unknown as Parameters<typeof emptyTables>[0];
     let s = emptyTables(opts);
