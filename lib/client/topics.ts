@@ -174,7 +174,7 @@ export class Topics {
 
   /**
    * Routes an error frame answering a subscribe or unsubscribe. Returns whether it concerned
-   * some observed topic (else the caller reports it). A 429/503 is reported once per refused
+   * some observed topic (else the caller reports it). A 429/5xx is reported once per refused
    * request, with when it is retried: BitMEX answers each topic of a request, and the answers
    * after the first that find no topic still unconfirmed are that same refusal.
    */
@@ -189,7 +189,9 @@ export class Topics {
       for (const t of requested) if (t.server === 'unsubscribing') this.onUnsubscribed(t.name);
       return false;
     }
-    const retryable = frame.status === 429 || frame.status === 503;
+    // A 429, and any 5xx: the server's trouble, not the request's (erroring the observer's
+    // stream for it would end it, or crash a process that gave no error callback).
+    const retryable = frame.status === 429 || (frame.status >= 500 && frame.status <= 599);
     const targets = refusedTopics(frame, requested);
     if (targets.length === 0) return retryable && requested.some((t) => t.observer !== undefined && t.server === 'none' && t.retryAt > 0);
     if (retryable) {
