@@ -60,9 +60,12 @@ export class Endpoints {
     this.started.add(endpoint);
     // Platform topics are public: that socket needs no authentication.
     const connection = endpoint === 'main' ? this.main : (this.platform ??= this.connection(platformUrlOf(this.link.options.url), undefined));
+    // Made once per endpoint, not per frame.
+    const handle = (event: SessionEvent): void => this.link.event(endpoint, event);
+    const report = (error: FrameParseError): void => this.link.report(error);
     this.running.add(
       connection.events$.subscribe({
-        next: (e) => guardFrame(e, (event) => this.link.event(endpoint, event), (error) => this.link.report(error)),
+        next: (e) => guardFrame(e, handle, report),
         error: (e: unknown) => this.link.fatal(e instanceof BitmexError ? e : new BitmexError(String(e))),
       }),
     );
