@@ -4,7 +4,7 @@
  * a consumer against the shipped declarations. Dependencies are linked from this project's
  * node_modules (no network), and only those the packed package.json declares.
  */
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -191,8 +191,9 @@ describe('npm package', () => {
     expect(manifest.scripts?.prepack).toBe('npm run build');
   });
 
-  it('gives browser bundlers the browser build, without the Node-only code', async () => {
-    const result = await build({
+  /** What a browser app's bundler makes of `BitmexWebSocket` from the installed package. */
+  const bundleClient = (options: Pick<BuildOptions, 'external' | 'plugins'>) =>
+    build({
       stdin: { contents: "export { BitmexWebSocket } from 'bitmex-rxjs';", resolveDir: scratch },
       absWorkingDir: scratch,
       bundle: true,
@@ -200,25 +201,20 @@ describe('npm package', () => {
       format: 'esm',
       write: false,
       metafile: true,
-      external: ['rxjs', 'rxjs/*', 'isomorphic-ws', 'crypto-js/*'],
       logLevel: 'silent',
+      ...options,
     });
+
+  it('gives browser bundlers the browser build, without the Node-only code', async () => {
+    const result = await bundleClient({ external: ['rxjs', 'rxjs/*', 'isomorphic-ws', 'crypto-js/*'] });
     expect(Object.keys(result.metafile.inputs)).toContain('node_modules/bitmex-rxjs/dist/index.browser.mjs');
     expect(result.outputFiles[0]!.text).not.toContain('unexpected-response');
   });
 
   it('loads the signing code (crypto-js), grouped books and latency in the browser only on first use', async () => {
     const warnings: string[] = [];
-    const result = await build({
-      stdin: { contents: "export { BitmexWebSocket } from 'bitmex-rxjs';", resolveDir: scratch },
-      absWorkingDir: scratch,
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      write: false,
-      metafile: true,
+    const result = await bundleClient({
       external: ['rxjs', 'rxjs/*'],
-      logLevel: 'silent',
       plugins: [
         {
           name: 'up-front-only',
