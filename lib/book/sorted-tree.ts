@@ -97,23 +97,14 @@ function childIndex(n: TNode<unknown>, key: number, id: number): number {
   return lo;
 }
 
-/** The value at (key, id), if any. O(log n). */
-export function get<V>(root: TNode<V>, key: number, id: number, tie: Tie<V>): V | undefined {
-  let n = root;
-  while (n.c !== null) n = n.c[childIndex(n, key, id)] as TNode<V>;
-  const i = leafIndex(n, key, id, tie);
-  const v = n.v as V[];
-  return i < n.k.length && n.k[i] === key && tie(v[i] as V) === id ? v[i] : undefined;
-}
-
 /** The path {@link locate} found: nodes from the root, and the index taken in each. */
 const pathNodes: TNode<unknown>[] = [];
 const pathIdx: number[] = [];
 let pathLen = 0;
 
 /**
- * {@link get}, remembering the path to the entry for {@link replaceLocated}, which must follow
- * before any other change to the tree.
+ * The value at (key, id), if any, remembering the path to it for {@link replaceLocated}, which
+ * must follow before any other change to the tree. O(log n).
  */
 export function locate<V>(root: TNode<V>, key: number, id: number, tie: Tie<V>): V | undefined {
   let n = root;
@@ -340,13 +331,6 @@ function merge<V>(m: TNode<V>, a: number, max: number, t: number, tie: Tie<V>): 
   c.splice(a, 2, z);
   m.k.splice(a, 2, lastK(z));
   (m.s as number[]).splice(a, 2, lastS(z, tie));
-}
-
-/** The first entry's value, if any. O(log n). */
-export function first<V>(root: TNode<V>): V | undefined {
-  let n = root;
-  while (n.c !== null) n = n.c[0] as TNode<V>;
-  return (n.v as V[])[0];
 }
 
 /** Appends the first `limit` values, in order, to `out` (all with Infinity). O(log n + limit). */
