@@ -55,9 +55,12 @@ export class Side {
 /** The id index of side `s`, built from its tree if `s` does not own one (O(n), once per branch). */
 function indexOf(s: Side): IdTable {
   const ix = s.ix;
-  if (ix !== undefined && ix.owner === s) return ix.map;
-  const map = new IdTable(s.n);
-  const rows = allRows(s);
+  return ix !== undefined && ix.owner === s ? ix.map : indexRows(s, allRows(s));
+}
+
+/** Gives side `s` an id index of its own holding `rows` (all its rows), and returns it. O(n). */
+function indexRows(s: Side, rows: readonly Row[]): IdTable {
+  const map = new IdTable(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i] as Row;
     map.set(r.id as number, r.price as number);
@@ -200,9 +203,7 @@ export function buildSide(dir: number, rows: Row[], t: number): Side {
   const h = Math.min(rows.length, HEAD_FILL);
   const head = new TNode<Row>(t, t, keys.slice(0, h), null, rows.slice(0, h), null);
   const side = new Side(t, dir, head, build(keys.slice(h), rows.slice(h), t, ROW_ID), rows.length, undefined);
-  const map = new IdTable(rows.length);
-  for (let i = 0; i < rows.length; i++) map.set((rows[i] as Row).id as number, (rows[i] as Row).price as number);
-  side.ix = new IdIndex(map, side);
+  indexRows(side, rows);
   return side;
 }
 
