@@ -8,8 +8,7 @@ import type { BookTable } from '../protocol/tables';
 import { bookOf, keysOf, makeKey, rowsOf, tablesOf, type TablesState } from '../reducer/reducer';
 import { of } from 'rxjs';
 import type { DepthSnapshot } from '../views/grouped-book';
-import { gridUnits } from '../views/price-grid';
-import { bookOfLoaded, loadBookOf } from './views-loader';
+import { bookOfLoaded, loadBookOf, needsViews } from './views-loader';
 
 /** Options of `book$` and `storage.book`. */
 export interface BookOptions {
@@ -61,8 +60,7 @@ export function storageOf(latest: () => TablesState): Storage {
  */
 function bookNow(state: TablesState, symbol: string, opts: BookOptions): DepthSnapshot | undefined {
   const read = { ...(opts.depth !== undefined ? { depth: opts.depth } : {}), ...(opts.table !== undefined ? { table: opts.table } : {}) };
-  if (opts.group === undefined && opts.cumulative !== true) return bookOf(state, symbol, read);
-  if (opts.group !== undefined) gridUnits(opts.group, opts.tickSize); // bad options throw at once
+  if (!needsViews(opts)) return bookOf(state, symbol, read); // bad options throw at once
   const views = bookOfLoaded();
   if (views === undefined) {
     loadBookOf().catch(() => undefined);

@@ -19,10 +19,20 @@ type BookOfModule = typeof import('../operators/book-of');
  * the call; the view then starts from the latest state).
  */
 export function bookView(symbol: string, options: BookOfOptions & { readonly depth: number; readonly table: string }): OperatorFunction<TablesState, DepthSnapshot> {
-  const { depth, table, group, cumulative, tickSize } = options;
-  if (group === undefined && cumulative !== true) return levelsOf$(symbol, { depth, table });
-  if (group !== undefined) gridUnits(group, tickSize);
+  if (!needsViews(options)) return levelsOf$(symbol, { depth: options.depth, table: options.table });
   return lazy(() => loadBookOf().then(({ bookOf$ }) => bookOf$(symbol, options)));
+}
+
+/**
+ * Whether a book with these options needs the loaded module (a `group` or running totals); a
+ * bad `group` throws here, so at the call rather than once the module has loaded.
+ */
+export function needsViews(options: Pick<BookOfOptions, 'group' | 'cumulative' | 'tickSize'>): boolean {
+  if (options.group !== undefined) {
+    gridUnits(options.group, options.tickSize);
+    return true;
+  }
+  return options.cumulative === true;
 }
 
 let loaded: BookOfModule | undefined;
