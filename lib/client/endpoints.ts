@@ -51,7 +51,7 @@ export class Endpoints {
 
   /** The ready session of an endpoint, if any. */
   session(endpoint: Endpoint): Session | undefined {
-    return (endpoint === 'main' ? this.main : this.platform)?.session;
+    return this.connectionOf(endpoint)?.session;
   }
 
   /** Opens an endpoint on first use and hands its session events to the link until stopped. */
@@ -75,7 +75,7 @@ export class Endpoints {
 
   /** Drops an endpoint's socket at once (or every endpoint's): the connection reconnects. */
   replace(endpoint?: Endpoint): void {
-    const connections = endpoint === undefined ? [this.main, this.platform] : [endpoint === 'main' ? this.main : this.platform];
+    const connections = endpoint === undefined ? [this.main, this.platform] : [this.connectionOf(endpoint)];
     for (const c of connections) {
       const socket = c?.current();
       if (socket !== undefined) terminate(socket);
@@ -91,6 +91,11 @@ export class Endpoints {
     await Promise.all([this.main.stop(), this.platform?.stop()]);
     this.running.unsubscribe();
     this.main.status$.complete();
+  }
+
+  /** An endpoint's connection, if made. */
+  private connectionOf(endpoint: Endpoint): Connection | undefined {
+    return endpoint === 'main' ? this.main : this.platform;
   }
 
   private connection(url: string, authArgs: ResolvedOptions['authArgs']): Connection {
