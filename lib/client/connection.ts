@@ -7,7 +7,7 @@ import { BehaviorSubject, Subject, defer, filter, map, retry, share, take, throw
 import { webSocket, type WebSocketSubject } from 'rxjs/webSocket';
 import { BitmexConnectionError } from '../protocol/errors';
 import type { WelcomeFrame } from '../protocol/frames';
-import { backoffDelay } from './backoff';
+import { backoffDelay, RETRY_AFTER_MAX_MS } from './backoff';
 import { budgetDelayMs } from './connection-budget';
 import { onRefusedHandshake } from './refused-handshake';
 import {
@@ -22,10 +22,6 @@ import {
 } from './session';
 
 export type { HeartbeatOptions, WebSocketLike } from './session';
-
-// A refused handshake's Retry-After is taken up to an hour (the connection budget's period):
-// a longer one (days, a far date) would overflow the timer, which then fires at once.
-const RETRY_AFTER_MAX_MS = 3_600_000;
 
 /** Connection status as seen by users. */
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';

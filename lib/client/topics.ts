@@ -10,7 +10,7 @@ import { Observable, share, type Subscriber } from 'rxjs';
 import { BitmexApiError, type BitmexError } from '../protocol/errors';
 import { splitTopic, type DataFrame, type ErrorFrame } from '../protocol/frames';
 import { PLATFORM_TABLES, PRIVATE_TABLES } from '../protocol/tables';
-import { backoffDelay } from './backoff';
+import { backoffDelay, RETRY_AFTER_MAX_MS } from './backoff';
 import { refusedTopics, topicsOf } from './refusals';
 import type { Session } from './session';
 import { admitFrame, fedOnlyBy, type Endpoint, type TableTopics, type Topic } from './topic-images';
@@ -37,9 +37,8 @@ export interface TopicsLink {
 
 const RETRY_INITIAL_MS = 1000;
 const RETRY_MAX_MS = 30000;
-/** Bounds of a 429's `meta.retryAfter` as taken. */
+/** Shortest wait a 429's `meta.retryAfter` is taken for (the longest: RETRY_AFTER_MAX_MS). */
 const RETRY_AFTER_MIN_MS = 100;
-const RETRY_AFTER_MAX_MS = 3_600_000;
 /** Resyncs of one topic closer together than this count as a streak and back off. */
 const RESYNC_WINDOW_MS = 10000;
 
