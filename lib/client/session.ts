@@ -129,9 +129,7 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
         : setTimeout(() => {
             connectTimer = undefined;
             if (phase !== 'welcome' && phase !== 'auth') return;
-            const socket = port.current();
-            lose(CONNECT_TIMEOUT_CLOSE, `no ${phase === 'welcome' ? 'welcome' : 'authentication reply'} within ${connectTimeoutMs} ms`);
-            if (socket !== undefined) terminate(socket);
+            drop(CONNECT_TIMEOUT_CLOSE, `no ${phase === 'welcome' ? 'welcome' : 'authentication reply'} within ${connectTimeoutMs} ms`);
           }, connectTimeoutMs);
 
     const lose = (code: number, reason: string): void => {
@@ -145,6 +143,13 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
       subscriber.next({ kind: 'down', error });
       if (port.stopping()) subscriber.complete();
       else subscriber.error(new SocketLost(error, port.retryAfterMs()));
+    };
+
+    /** Ends the session with `code` and drops its socket at once (the connection reconnects). */
+    const drop = (code: number, reason: string): void => {
+      const socket = port.current();
+      lose(code, reason);
+      if (socket !== undefined) terminate(socket);
     };
 
     const ready = (authError: BitmexApiError | undefined): void => {
@@ -161,9 +166,7 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
         (args) => phase === 'auth' && send({ op: 'authKeyExpires', args }),
         (e: unknown) => {
           if (phase !== 'auth') return;
-          const socket = port.current();
-          lose(CONNECT_TIMEOUT_CLOSE, `could not sign the authentication: ${e instanceof Error ? e.message : 'failed'}`);
-          if (socket !== undefined) terminate(socket);
+          drop(CONNECT_TIMEOUT_CLOSE, `could not sign the authentication: ${e instanceof Error ? e.message : 'failed'}`);
         },
       );
     };
@@ -258,9 +261,7 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
           }
         } else if (t - pingAt >= hb.timeoutMs) {
           heartbeat = undefined;
-          const socket = port.current();
-          lose(HEARTBEAT_CLOSE, 'heartbeat timeout');
-          if (socket !== undefined) terminate(socket);
+          drop(HEARTBEAT_CLOSE, 'heartbeat timeout');
           return;
         }
         heartbeat = setTimeout(check, step);
