@@ -7,11 +7,11 @@
 import { BitmexInconsistencyError, type BitmexError } from '../protocol/errors';
 import { FrameParseError, topicOf } from '../protocol/frames';
 import type { TablesState } from '../reducer/reducer';
+import { readableKey } from '../reducer/keys';
 import { textOf } from './frame-guard';
 import type { Topics } from './topics';
 
 // makeKey joins key values with U+001F, invisible in a log line: shown as ':'.
-const KEY_SEPARATOR = /\u001f/g;
 
 /** Reports what `state`'s frame could not use or contradicted, and resyncs the topics concerned. */
 export function reportStateProblems(state: TablesState, topics: Topics, report: (error: BitmexError | FrameParseError) => void): void {
@@ -20,7 +20,7 @@ export function reportStateProblems(state: TablesState, topics: Topics, report: 
     const topic = topics.covering(inc.table, inc.symbol);
     // An update or delete finds no row; an insert or partial row has no usable key, price or size.
     const what = inc.action === 'update' || inc.action === 'delete' ? 'for an unknown row (or with unusable values)' : 'with a row that cannot be stored';
-    report(new BitmexInconsistencyError(inc.table, topic ?? topicOf(inc.table, inc.symbol), `${inc.action} ${what} ${inc.key.replace(KEY_SEPARATOR, ':')} in ${inc.table}; resubscribing`));
+    report(new BitmexInconsistencyError(inc.table, topic ?? topicOf(inc.table, inc.symbol), `${inc.action} ${what} ${readableKey(inc.key)} in ${inc.table}; resubscribing`));
     if (topic !== undefined) topics.resync(topic);
   }
 }

@@ -57,6 +57,14 @@ function keyPart(v: unknown): string | undefined {
   }
 }
 
+/** Joins a row's key parts (a character no key value of BitMEX's holds). */
+export const KEY_SEPARATOR = '\u001f';
+
+/** A row key as a person reads it: its parts joined by `:` (the separator is invisible in logs). */
+export function readableKey(key: string): string {
+  return key.split(KEY_SEPARATOR).join(':');
+}
+
 /**
  * The string key of a row from its key columns, or undefined when a key value is too deep or
  * large to serve as a key (such a row cannot be stored or found).
@@ -67,7 +75,7 @@ export function keyOf(row: Row, keys: readonly string[]): string | undefined {
   for (let i = 0; i < keys.length; i++) {
     const p = keyPart(own(row, keys[i] as string));
     if (p === undefined) return undefined;
-    s += (i === 0 ? '' : '\u001f') + p;
+    s += (i === 0 ? '' : KEY_SEPARATOR) + p;
   }
   return s;
 }
