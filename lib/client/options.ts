@@ -12,7 +12,12 @@ export type Endpointish = 'mainnet' | 'testnet' | (string & {});
 
 /** Options of `BitmexWebSocket`. */
 export interface BitmexWebSocketOptions {
-  /** `'mainnet'` (default), `'testnet'`, or a full `ws://`/`wss://` URL ending in `/realtime`. */
+  /**
+   * `'mainnet'` (default), `'testnet'`, or a full `ws://`/`wss://` URL ending in `/realtime`. A
+   * URL whose query has `subscribe` (or `api-key`, `api-expires`, `api-signature`) throws a
+   * TypeError: topics are subscribed by observing them and keys go in `apiKey`/`apiSecret`, and
+   * the server would refuse the client's own subscribe of a topic already in the URL.
+   */
   readonly endpoint?: Endpointish;
   /** API key; needs `apiSecret`. Each connection authenticates with `authKeyExpires`. */
   readonly apiKey?: string;
@@ -155,7 +160,13 @@ function nonEmptyString(name: string, v: unknown): string | undefined {
   return v;
 }
 
-/** Resolves `endpoint` to a `/realtime` URL, or throws a TypeError. */
+/** Query parameters of a handshake authentication, which would clash with the client's own `authKeyExpires`. */
+const AUTH_PARAMS = ['api-key', 'api-expires', 'api-signature'] as const;
+
+/**
+ * Resolves `endpoint` to a `/realtime` URL, or throws a TypeError. A URL whose query subscribes
+ * topics (`?subscribe=`) or authenticates (`api-key`, ...) is refused: the client does both itself.
+ */
 export function resolveEndpoint(endpoint: Endpointish = 'mainnet'): string {
   if (typeof endpoint !== 'string') fail('endpoint', "'mainnet', 'testnet' or a ws:// or wss:// URL of a /realtime endpoint", endpoint);
   const named = NETWORKS[endpoint];
@@ -170,6 +181,15 @@ export function resolveEndpoint(endpoint: Endpointish = 'mainnet'): string {
     throw new TypeError(`endpoint must be a ws:// or wss:// URL of a /realtime endpoint, got ${JSON.stringify(endpoint)}`);
   }
   if (url.username !== '' || url.password !== '') throw new TypeError('endpoint URL must not carry credentials');
+  // The URL is not echoed: its query may hold a key or signature.
+  if (url.searchParams.has('subscribe')) {
+    throw new TypeError(
+      'endpoint URL must not carry ?subscribe=: observing table$, changes$ or book$ subscribes a topic (one also in the URL would be refused as already subscribed, and never unsubscribed)',
+    );
+  }
+  if (AUTH_PARAMS.some((p) => url.searchParams.has(p))) {
+    throw new TypeError('endpoint URL must not carry api-key, api-expires or api-signature: give apiKey and apiSecret (the client signs each connection itself)');
+  }
   return url.toString();
 }
 

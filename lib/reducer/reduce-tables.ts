@@ -11,6 +11,7 @@ import { firstRow } from '../book/book-side';
 import { nextToken } from '../book/sorted-tree';
 import type { Row, TableAction, TableFrame } from '../protocol/frames';
 import { L2_TABLES } from '../protocol/tables';
+import { BOOK10, checkBook10Pairs } from './book10-pairs';
 import { accepts, filterOf, filterSet, matches, NO_FILTERS, sameFilter } from './filters';
 import type { Filter } from './filters';
 import { deleteRows, insertRows, put, rekey, removeMatchingRows, trim, updateRows } from './keyed-table';
@@ -30,7 +31,8 @@ const NO_SYMBOL = 'has no string symbol';
  * before their partial {@link TablesState.skipped}; a frame that is not a table frame at all (no
  * table name, unknown action, no `data` array) changes nothing, and it and rows that cannot be
  * used (not objects, order-book rows without a symbol) are listed in
- * {@link TablesState.unusable}. Inputs are not changed, except that the rows it
+ * {@link TablesState.unusable}, as is, once per frame, an `orderBook10` row holding a pair that is
+ * not [finite price, finite size ≥ 0] (the row is kept; books leave such pairs out). Inputs are not changed, except that the rows it
  * keeps or reports are frozen in place (and may be a frame's own `data` array, as the `rows` of
  * its change): do not change a frame after passing it in.
  */
@@ -68,6 +70,7 @@ export function reduceTables(state: TablesState, frame: TableFrame): TablesState
       void never;
     }
   }
+  if (name === BOOK10 && action !== 'delete') checkBook10Pairs(rows, out);
   return out.state(withTable(tables, tb), config);
 }
 
@@ -256,6 +259,7 @@ function applyPartial(tables: readonly Table[], config: Config, table: Table | u
       }
     }
     for (const pk of touched) trim(tb, pk, config, t);
+    if (name === BOOK10) checkBook10Pairs(rows, out);
   }
   return out.state(withTable(tables, tb), config);
 }

@@ -1,0 +1,40 @@
+/**
+ * An endpoint URL whose query subscribes or authenticates: BitMEX accepts `?subscribe=` and
+ * handshake credentials, but the client subscribes what is observed and signs each connection
+ * itself, so such a URL is refused at construction instead of failing later on the wire.
+ */
+import { BitmexWebSocket } from '../../lib';
+import { settle, waitFor } from '../support/helpers';
+import { useSimulator } from '../support/simulator';
+
+const fx = useSimulator({ seed: 3 }, { heartbeat: false });
+
+describe('an endpoint URL with a query', () => {
+  it('?subscribe= is refused with a TypeError naming it, before any socket opens', async () => {
+    const endpoint = `${fx.url}?subscribe=orderBookL2:XBTUSD`;
+    expect(() => new BitmexWebSocket({ endpoint })).toThrow(TypeError);
+    expect(() => new BitmexWebSocket({ endpoint })).toThrow(/must not carry \?subscribe=/);
+    await settle(50);
+    expect(fx.sim.connections()).toHaveLength(0);
+  });
+
+  it('handshake credentials are refused without echoing them', () => {
+    const endpoint = `${fx.url}?api-key=KEY123&api-expires=9999999999&api-signature=deadbeefcafe`;
+    let error: unknown;
+    try {
+      new BitmexWebSocket({ endpoint });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TypeError);
+    expect(String(error)).toMatch(/api-signature/);
+    expect(String(error)).not.toMatch(/deadbeefcafe|KEY123/);
+  });
+
+  it('other query parameters are kept, and topics are subscribed by observing them', async () => {
+    const c = fx.client({ endpoint: `${fx.url}?app=demo` });
+    expect(c.url).toBe(`${fx.url}?app=demo`);
+    fx.keep(c.table$('instrument', 'XBTUSD').subscribe());
+    await waitFor(() => fx.sim.connections()[0]?.subscriptions.includes('instrument:XBTUSD'));
+  });
+});
