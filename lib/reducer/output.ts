@@ -6,7 +6,7 @@
 import type { Row, TableAction } from '../protocol/frames';
 import { makeKey } from './keys';
 import { NONE, State } from './state';
-import type { Change, Config, Inconsistency, Table, Unusable } from './state';
+import type { Change, Config, Images, Inconsistency, Unusable } from './state';
 
 /** Mutable batch being filled. */
 interface Batch {
@@ -70,11 +70,11 @@ export class Output {
     readonly action: TableAction,
   ) {}
 
-  /** The next state, holding `tables`. */
-  state(tables: readonly Table[], config: Config): State {
+  /** The next state, holding `images`. */
+  state(images: Images, config: Config): State {
     const inc = this.inconsistencies;
     const bad = this.unusable;
-    return new State(tables, config, this.changes.done(this.name, this.action), inc === undefined ? NONE : inc, this.skipped.done(this.name, this.action), bad === undefined ? NONE : bad);
+    return new State(images, config, this.changes.done(this.name, this.action), inc === undefined ? NONE : inc, this.skipped.done(this.name, this.action), bad === undefined ? NONE : bad);
   }
 
   /** Reports the `i`th value of the frame's `data`, which cannot be used as a row (`why`); freezes it if it is an object. */

@@ -17,7 +17,7 @@ import type { Filter } from './filters';
 import { deleteRows, insertRows, put, rekey, removeMatchingRows, trim, updateRows } from './keyed-table';
 import { keyList, knownKeys } from './keys';
 import { isRow, Output, symbolOf } from './output';
-import { bookIn, configOf, editTable, findTable, forEachBook, NONE, settleBooks, State, storeBook, Table, tablesIn, withTable } from './state';
+import { bookAt, configOf, copyImages, editTable, findTable, Images, imagesIn, NONE, settleHot, State, Table, withTable } from './state';
 import type { Config, TablesState, Unusable } from './state';
 
 const ACTIONS: ReadonlySet<unknown> = new Set(['partial', 'insert', 'update', 'delete']);
@@ -37,22 +37,25 @@ const NO_SYMBOL = 'has no string symbol';
  * its change): do not change a frame after passing it in.
  */
 export function reduceTables(state: TablesState, frame: TableFrame): TablesState {
-  const tables = tablesIn(state);
+  // The L2 path (no user code runs in it) reads the images into one reused object; the others
+  // (`now` is user code, which might reduce too) into a copy of their own.
+  const im = imagesIn(state, scratch);
+  const tables = im.tables;
   const config = configOf(state);
   const f = frame as unknown;
-  if (typeof f !== 'object' || f === null) return unusableFrame(tables, config, undefined, 'not a table frame', f);
+  if (typeof f !== 'object' || f === null) return unusableFrame(state, config, undefined, 'not a table frame', f);
   const name = frame.table;
   const action = frame.action;
   if (typeof name !== 'string' || !ACTIONS.has(action)) {
-    return unusableFrame(tables, config, typeof name === 'string' ? name : undefined, 'not a table frame (no table name, or an unknown action)', f);
+    return unusableFrame(state, config, typeof name === 'string' ? name : undefined, 'not a table frame (no table name, or an unknown action)', f);
   }
   const rows: unknown = frame.data;
-  if (!Array.isArray(rows)) return unusableFrame(tables, config, name, 'table frame without a data array', f);
+  if (!Array.isArray(rows)) return unusableFrame(state, config, name, 'table frame without a data array', f);
   const table = findTable(tables, name);
   const t = nextToken();
-  if (action === 'partial') return applyPartial(tables, config, table, name, frame, rows, t);
-  if (table === undefined) return skipAll(tables, config, name, action, rows);
-  if (table.kind === 'l2') return reduceL2(tables, config, table, action, rows, t);
+  if (action === 'partial') return applyPartial(copyImages(state), config, name, frame, rows, t);
+  if (table === undefined) return skipAll(state, config, name, action, rows);
+  if (table.kind === 'l2') return reduceL2(im, config, table, action, rows, t);
   const tb = editTable(table, t);
   const out = new Output(name, action);
   switch (action) {
@@ -71,24 +74,29 @@ export function reduceTables(state: TablesState, frame: TableFrame): TablesState
     }
   }
   if (name === BOOK10 && action !== 'delete') checkBook10Pairs(rows, out);
-  return out.state(withTable(tables, tb), config);
+  const next = copyImages(state);
+  next.tables = withTable(tables, tb);
+  return out.state(next, config);
 }
 
+/** The images {@link reduceL2} reads and builds (see reduceTables). */
+const scratch = new Images(NONE, undefined, undefined);
+
 /** A frame that cannot be used at all: nothing changes, and it is listed as unusable. */
-function unusableFrame(tables: readonly Table[], config: Config, table: string | undefined, reason: string, value: unknown): TablesState {
+function unusableFrame(state: TablesState, config: Config, table: string | undefined, reason: string, value: unknown): TablesState {
   const what: Unusable = table === undefined ? { reason, value } : { table, reason, value };
-  return new State(tables, config, NONE, NONE, NONE, [Object.freeze(what)]);
+  return new State(copyImages(state), config, NONE, NONE, NONE, [Object.freeze(what)]);
 }
 
 /** A delta for a table with no partial yet: every row skipped. */
-function skipAll(tables: readonly Table[], config: Config, name: string, action: TableAction, rows: readonly unknown[]): TablesState {
+function skipAll(state: TablesState, config: Config, name: string, action: TableAction, rows: readonly unknown[]): TablesState {
   const out = new Output(name, action);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     if (isRow(row)) out.skip(row);
     else out.reject(i, row);
   }
-  return out.state(tables, config);
+  return out.state(copyImages(state), config);
 }
 
 // ---------------------------------------------------------------------------------- L2 books
@@ -100,7 +108,7 @@ function skipAll(tables: readonly Table[], config: Config, name: string, action:
  * Inserts and whole-row updates store the given (frozen) row objects themselves, so the batch
  * is then the frame's own `data` array: no array is allocated for it.
  */
-function reduceL2(tables: readonly Table[], config: Config, table: Table, action: 'insert' | 'update' | 'delete', rows: readonly unknown[], t: number): TablesState {
+function reduceL2(im: Images, config: Config, table: Table, action: 'insert' | 'update' | 'delete', rows: readonly unknown[], t: number): TablesState {
   // The batch so far: rows[0, count) while `own` (each applied row is the given object), else
   // done[0, count), an array sized for the whole frame (no growth on push).
   let own = true;
@@ -108,7 +116,8 @@ function reduceL2(tables: readonly Table[], config: Config, table: Table, action
   let count = 0;
   let doneSymbol: string | undefined;
   let out: Output | undefined;
-  let tb: Table | undefined;
+  // This table as it now is in `im.tables` (settling the hot book may edit it).
+  let tb = table;
   // The book of the last row, and its symbol.
   let book: L2Book | undefined;
   let bookSymbol: unknown;
@@ -122,7 +131,7 @@ function reduceL2(tables: readonly Table[], config: Config, table: Table, action
     const symbol = r.symbol;
     if (symbol !== bookSymbol || book === undefined) {
       bookSymbol = symbol;
-      book = typeof symbol === 'string' ? bookIn(tb ?? table, symbol) : undefined;
+      book = typeof symbol === 'string' ? bookAt(tb, symbol, im.hot, im.hotTable) : undefined;
       if (book === undefined && typeof symbol === 'string' && accepts(table.filters, r)) book = emptyBook(symbol);
     }
     let row: Row | undefined;
@@ -146,8 +155,13 @@ function reduceL2(tables: readonly Table[], config: Config, table: Table, action
       if (next !== undefined) {
         row = applied.row;
         if (next !== book) {
-          tb ??= editTable(table, t);
-          storeBook(tb, next, t);
+          // A stream of frames for one book replaces the hot book and nothing else.
+          if (book !== im.hot) {
+            settleHot(im, t);
+            tb = findTable(im.tables, table.name) as Table;
+            im.hotTable = table.name;
+          }
+          im.hot = next;
           book = next;
         }
       }
@@ -174,12 +188,11 @@ function reduceL2(tables: readonly Table[], config: Config, table: Table, action
     } else if (row === undefined) out.inconsistent(action, r, table.keys);
     else out.changes.add(book.symbol, row);
   }
-  const next = tb === undefined ? tables : withTable(tables, tb);
-  if (out !== undefined) return out.state(next, config);
-  if (count === 0) return new State(next, config, NONE, NONE, NONE, NONE);
+  if (out !== undefined) return out.state(im, config);
+  if (count === 0) return new State(im, config, NONE, NONE, NONE, NONE);
   // Every row took the one-batch path: the batch is the whole frame.
   const batch = own ? (rows as Row[]) : (done as Row[]);
-  return new State(next, config, undefined, NONE, NONE, NONE, table.name, action, doneSymbol, batch);
+  return new State(im, config, undefined, NONE, NONE, NONE, table.name, action, doneSymbol, batch);
 }
 
 /** The general bookkeeping of an L2 frame, taking over the first `count` rows of the one batch so far. */
@@ -214,12 +227,13 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
 }
 
 function newTable(name: string, t: number): Table {
-  return new Table(t, name, L2_TABLES.has(name) ? 'l2' : 'log', NONE, NO_FILTERS, emptyMap(), undefined, emptyMap(), emptyMap(), 0, -Infinity);
+  return new Table(t, name, L2_TABLES.has(name) ? 'l2' : 'log', NONE, NO_FILTERS, emptyMap(), emptyMap(), emptyMap(), 0, -Infinity);
 }
 
-function applyPartial(tables: readonly Table[], config: Config, table: Table | undefined, name: string, frame: TableFrame, rows: readonly unknown[], t: number): TablesState {
+function applyPartial(im: Images, config: Config, name: string, frame: TableFrame, rows: readonly unknown[], t: number): TablesState {
+  if (im.hotTable === name) settleHot(im, t);
+  const table = findTable(im.tables, name);
   const tb = table === undefined ? newTable(name, t) : editTable(table, t);
-  settleBooks(tb, t);
   const given = keyList((frame as { keys?: unknown }).keys);
   if (tb.kind !== 'l2') {
     const keys = keysFor(config, name, given);
@@ -229,7 +243,7 @@ function applyPartial(tables: readonly Table[], config: Config, table: Table | u
   const filter = filterOf((frame as { filter?: unknown }).filter);
   // Books this partial replaces: one it no longer holds becomes empty (not gone, not stale).
   const replaced: string[] = [];
-  if (tb.kind === 'l2') forEachBook(tb, (b) => {
+  if (tb.kind === 'l2') mapForEach(tb.books, (b) => {
     if (matches(filter, firstRow(b.bids) ?? firstRow(b.asks) ?? { symbol: b.symbol })) replaced.push(b.symbol);
   });
   removeMatching(tb, filter, t);
@@ -261,7 +275,8 @@ function applyPartial(tables: readonly Table[], config: Config, table: Table | u
     for (const pk of touched) trim(tb, pk, config, t);
     if (name === BOOK10) checkBook10Pairs(rows, out);
   }
-  return out.state(withTable(tables, tb), config);
+  im.tables = withTable(im.tables, tb);
+  return out.state(im, config);
 }
 
 /** The books of an L2 partial: one built per symbol of its rows (rows for a kept book are added to it). */
@@ -357,18 +372,20 @@ function removeMatching(tb: Table, filter: Filter, t: number): void {
  * again until a new partial. Returns the next state (with no changes); the given one is unchanged.
  */
 export function clearImage(state: TablesState, table: string, filter: Readonly<Record<string, unknown>> = {}): TablesState {
-  const tables = tablesIn(state);
+  const im = copyImages(state);
   const config = configOf(state);
-  const found = findTable(tables, table);
-  if (found === undefined) return new State(tables, config, NONE, NONE, NONE, NONE);
+  if (findTable(im.tables, table) === undefined) return new State(im, config, NONE, NONE, NONE, NONE);
   const t = nextToken();
-  const tb = editTable(found, t);
-  settleBooks(tb, t);
+  if (im.hotTable === table) settleHot(im, t);
+  const tb = editTable(findTable(im.tables, table) as Table, t);
   const f = filterOf(filter);
   removeMatching(tb, f, t);
   // A received filter is covered when it has every field of `filter` with the same value.
   const kept = tb.filters.list.filter((x) => !matches(f, x));
-  if (kept.length === 0) return new State(tables.filter((x) => x !== found), config, NONE, NONE, NONE, NONE);
-  setFilters(tb, kept, t);
-  return new State(withTable(tables, tb), config, NONE, NONE, NONE, NONE);
+  if (kept.length === 0) im.tables = im.tables.filter((x) => x.name !== table);
+  else {
+    setFilters(tb, kept, t);
+    im.tables = withTable(im.tables, tb);
+  }
+  return new State(im, config, NONE, NONE, NONE, NONE);
 }

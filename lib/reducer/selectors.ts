@@ -23,11 +23,11 @@ export function rowsOf(state: TablesState, table: string, symbol?: string): read
   if (t === undefined) return NONE;
   if (t.kind === 'l2') {
     if (symbol !== undefined) {
-      const book = bookIn(t, symbol);
+      const book = bookIn(state, t, symbol);
       return Object.freeze(book === undefined ? [] : bookRows(book));
     }
     const out: Row[] = [];
-    forEachBook(t, (book) => {
+    forEachBook(state, t, (book) => {
       const rows = bookRows(book);
       for (let i = 0; i < rows.length; i++) out.push(rows[i] as Row);
     });
@@ -90,21 +90,22 @@ export interface BookReadOptions {
  * The book of `symbol`: an L2 book, or the orderBook10 row; undefined when none (before its
  * partial, or after its image was cleared).
  */
-function findBook(tables: readonly Table[], symbol: string, table: BookTable | undefined): L2Book | Row | undefined {
-  if (table !== undefined) return findIn(tables, symbol, table);
-  return findIn(tables, symbol, 'orderBookL2') ?? findIn(tables, symbol, 'orderBookL2_25') ?? findIn(tables, symbol, 'orderBook10');
+function findBook(state: TablesState, symbol: string, table: BookTable | undefined): L2Book | Row | undefined {
+  const tables = tablesIn(state);
+  if (table !== undefined) return findIn(state, tables, symbol, table);
+  return findIn(state, tables, symbol, 'orderBookL2') ?? findIn(state, tables, symbol, 'orderBookL2_25') ?? findIn(state, tables, symbol, 'orderBook10');
 }
 
-function findIn(tables: readonly Table[], symbol: string, name: BookTable): L2Book | Row | undefined {
+function findIn(state: TablesState, tables: readonly Table[], symbol: string, name: BookTable): L2Book | Row | undefined {
   const t = findTable(tables, name);
   if (t === undefined) return undefined;
-  if (t.kind === 'l2') return bookIn(t, symbol);
+  if (t.kind === 'l2') return bookIn(state, t, symbol);
   return partRows(t, typeof symbol === 'string' ? symbol : NO_SYMBOL)[0];
 }
 
 /** A frozen snapshot of the top `depth` levels of a book in any state, O(log n + depth); undefined before its partial. */
 export function bookOf(state: TablesState, symbol: string, opts: BookReadOptions = {}): BookSnapshot | undefined {
-  const found = findBook(tablesIn(state), symbol, opts.table);
+  const found = findBook(state, symbol, opts.table);
   if (found === undefined) return undefined;
   const depth = depthOf(opts.depth);
   return isBook(found) ? snapshotOf(found, depth) : snapshot10(symbol, found, depth, undefined);
@@ -134,7 +135,7 @@ export function createBookView(symbol: string, opts: BookReadOptions = {}): Book
   let last10: BookSnapshot | undefined;
   return {
     next(state: TablesState): BookSnapshot | undefined {
-      const found = findBook(tablesIn(state), symbol, opts.table);
+      const found = findBook(state, symbol, opts.table);
       if (found === undefined) {
         core.reset();
         lastRow = undefined;

@@ -111,14 +111,11 @@ export class Table {
     public keys: readonly string[],
     /** Partial filters received. */
     public filters: FilterSet,
-    /** L2: books by symbol (exist only while covered by a filter); see `hot`. */
-    public books: HNode<L2Book>,
     /**
-     * L2: the book changed last, kept out of `books` (whose entry for its symbol, if any, is
-     * older) so that a stream of frames for one symbol changes no map: read books with
-     * {@link bookIn} / {@link forEachBook}.
+     * L2: books by symbol (exist only while covered by a filter). The entry of a state's hot
+     * book is older than it or absent: read books with {@link bookIn} / {@link forEachBook}.
      */
-    public hot: L2Book | undefined,
+    public books: HNode<L2Book>,
     /** keyed: every row by key (rows may omit `symbol` in sparse updates). */
     public index: HNode<Entry>,
     /** keyed/log: rows by symbol ({@link NO_SYMBOL} for rows without one). */
@@ -136,51 +133,29 @@ export const NO_SYMBOL = 0;
 /** `tb` itself when edit `t` made it, else a copy that edit may change. */
 export function editTable(tb: Table, t: number): Table {
   if (tb.t === t) return tb;
-  return new Table(t, tb.name, tb.kind, tb.keys, tb.filters, tb.books, tb.hot, tb.index, tb.parts, tb.counter, tb.newest);
-}
-
-/** The book of `symbol` in an L2 table, if any. */
-export function bookIn(tb: Table, symbol: string): L2Book | undefined {
-  const hot = tb.hot;
-  return hot !== undefined && hot.symbol === symbol ? hot : mapGet(tb.books, symbol);
-}
-
-/** Calls `fn` with every book of an L2 table. */
-export function forEachBook(tb: Table, fn: (book: L2Book) => void): void {
-  const hot = tb.hot;
-  mapForEach(tb.books, (b) => {
-    if (hot === undefined || b.symbol !== hot.symbol) fn(b);
-  });
-  if (hot !== undefined) fn(hot);
-}
-
-/** Stores a book edit `t` made into editable table `tb`. */
-export function storeBook(tb: Table, book: L2Book, t: number): void {
-  const hot = tb.hot;
-  if (hot !== undefined && hot.symbol !== book.symbol) tb.books = mapSet(tb.books, hot.symbol, hot, t);
-  tb.hot = book;
-}
-
-/** Moves the hot book of editable table `tb` into its map (before changing the map otherwise). */
-export function settleBooks(tb: Table, t: number): void {
-  const hot = tb.hot;
-  if (hot === undefined) return;
-  tb.books = mapSet(tb.books, hot.symbol, hot, t);
-  tb.hot = undefined;
+  return new Table(t, tb.name, tb.kind, tb.keys, tb.filters, tb.books, tb.index, tb.parts, tb.counter, tb.newest);
 }
 
 const TABLES: unique symbol = Symbol('bitmex-rxjs.tables');
 const CONFIG: unique symbol = Symbol('bitmex-rxjs.config');
+const HOT: unique symbol = Symbol('bitmex-rxjs.hot');
+const HOT_TABLE: unique symbol = Symbol('bitmex-rxjs.hotTable');
 export const NONE: readonly never[] = Object.freeze([]);
 
 /**
- * A state. The change list of a frame that made one batch (nearly every L2 delta) is built when
- * first read: book readers never read it, and the state is then the frame's one allocation
- * besides the changed paths.
+ * A state. Its images are its tables plus its *hot* book: the L2 book changed last, kept on the
+ * state beside its table (whose map entry for that symbol is older, or absent), so that a stream
+ * of frames for one book copies neither the table nor the tables array. The change list of a
+ * frame that made one batch (nearly every L2 delta) is built when first read: book readers never
+ * read it.
  */
 export class State implements TablesState {
   /** @internal */
   readonly [TABLES]: readonly Table[];
+  /** @internal */
+  readonly [HOT]: L2Book | undefined;
+  /** @internal The name of the hot book's table. */
+  readonly [HOT_TABLE]: string | undefined;
   /** @internal */
   readonly [CONFIG]: Config;
   private changeList: readonly Change[] | undefined;
@@ -189,7 +164,7 @@ export class State implements TablesState {
   private readonly batchSymbol: string | undefined;
   private readonly batchRows: readonly Row[] | undefined;
   constructor(
-    tables: readonly Table[],
+    images: Images,
     config: Config,
     list: readonly Change[] | undefined,
     readonly inconsistencies: readonly Inconsistency[],
@@ -200,7 +175,9 @@ export class State implements TablesState {
     symbol?: string,
     rows?: readonly Row[],
   ) {
-    this[TABLES] = tables;
+    this[TABLES] = images.tables;
+    this[HOT] = images.hot;
+    this[HOT_TABLE] = images.hotTable;
     this[CONFIG] = config;
     this.changeList = list;
     this.batchTable = table;
@@ -225,7 +202,35 @@ export class State implements TablesState {
   }
 }
 
-/** The tables of a state made by {@link emptyTables}/reduceTables (a TypeError for anything else). */
+/**
+ * The images of a state, as the reducer builds the next one: the tables, and the hot book with
+ * its table's name (see {@link State}). Mutable only while the reducer builds it.
+ */
+export class Images {
+  constructor(
+    public tables: readonly Table[],
+    public hot: L2Book | undefined,
+    public hotTable: string | undefined,
+  ) {}
+}
+
+/** The images of a state made by {@link emptyTables}/reduceTables (a TypeError for anything else), in `into`. */
+export function imagesIn(state: TablesState, into: Images): Images {
+  const s = state as Partial<State>;
+  const tables = s[TABLES];
+  if (tables === undefined) throw new TypeError('not a state made by emptyTables()/reduceTables()');
+  into.tables = tables;
+  into.hot = s[HOT];
+  into.hotTable = s[HOT_TABLE];
+  return into;
+}
+
+/** A copy of the images of a state made by {@link emptyTables}/reduceTables (a TypeError for anything else). */
+export function copyImages(state: TablesState): Images {
+  return imagesIn(state, new Images(NONE, undefined, undefined));
+}
+
+/** The tables of a state made by {@link emptyTables}/reduceTables (a TypeError for anything else). Read L2 books with {@link bookIn}. */
 export function tablesIn(state: TablesState): readonly Table[] {
   const tables = (state as Partial<State>)[TABLES];
   if (tables === undefined) throw new TypeError('not a state made by emptyTables()/reduceTables()');
@@ -235,6 +240,42 @@ export function tablesIn(state: TablesState): readonly Table[] {
 /** The options of a state's reducer chain. */
 export function configOf(state: TablesState): Config {
   return (state as State)[CONFIG];
+}
+
+/** The book of `symbol` in L2 table `tb` of images with hot book `hot` (of table `hotTable`), if any: the one place that reads the hot book. */
+export function bookAt(tb: Table, symbol: string, hot: L2Book | undefined, hotTable: string | undefined): L2Book | undefined {
+  return hot !== undefined && hot.symbol === symbol && hotTable === tb.name ? hot : mapGet(tb.books, symbol);
+}
+
+/** The book of `symbol` in L2 table `tb` of `state` (a table of {@link tablesIn}(state)), if any. */
+export function bookIn(state: TablesState, tb: Table, symbol: string): L2Book | undefined {
+  const s = state as State;
+  return bookAt(tb, symbol, s[HOT], s[HOT_TABLE]);
+}
+
+/** Calls `fn` with every book of L2 table `tb` of `state`. */
+export function forEachBook(state: TablesState, tb: Table, fn: (book: L2Book) => void): void {
+  const s = state as State;
+  const hot = s[HOT_TABLE] === tb.name ? s[HOT] : undefined;
+  mapForEach(tb.books, (b) => {
+    if (hot === undefined || b.symbol !== hot.symbol) fn(b);
+  });
+  if (hot !== undefined) fn(hot);
+}
+
+/**
+ * Moves the hot book of images `im` into its table's map, leaving `im` without one: before
+ * another book becomes hot, and before anything else reads or changes that table's books.
+ */
+export function settleHot(im: Images, t: number): void {
+  const hot = im.hot;
+  if (hot === undefined) return;
+  const found = findTable(im.tables, im.hotTable as string) as Table;
+  const tb = editTable(found, t);
+  tb.books = mapSet(tb.books, hot.symbol, hot, t);
+  if (tb !== found) im.tables = withTable(im.tables, tb);
+  im.hot = undefined;
+  im.hotTable = undefined;
 }
 
 /** The table called `name`, if any (a state holds a few tables: a scan beats a map). */
@@ -269,5 +310,5 @@ export function emptyTables(options: ReducerOptions = {}): TablesState {
     maxTableLength: typeof max === 'number' && max >= 0 ? max : 200,
     now: typeof options.now === 'function' ? options.now : undefined,
   };
-  return new State(NONE, config, NONE, NONE, NONE, NONE);
+  return new State(new Images(NONE, undefined, undefined), config, NONE, NONE, NONE, NONE);
 }

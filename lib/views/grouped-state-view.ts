@@ -84,7 +84,7 @@ export class GroupedStateView {
     let rebuild = false;
     const o = this.options;
     if (o.tickSize === undefined || (o.cumulative === true && o.notional === undefined)) rebuild = this.readInstrument(tables);
-    const found = this.findBook(tables);
+    const found = this.findBook(state, tables);
     if (found === undefined) {
       this.book = undefined;
       return undefined;
@@ -132,12 +132,12 @@ export class GroupedStateView {
     return true;
   }
 
-  private findBook(tables: ReturnType<typeof tablesIn>): L2Book | Row | undefined {
+  private findBook(state: TablesState, tables: ReturnType<typeof tablesIn>): L2Book | Row | undefined {
     const names: readonly BookTable[] = this.options.table === undefined ? BOOK_TABLES : [this.options.table];
     for (const name of names) {
       const t = findTable(tables, name);
       if (t === undefined) continue;
-      const found = t.kind === 'l2' ? bookIn(t, this.symbol) : partRows(t, this.symbol)[0];
+      const found = t.kind === 'l2' ? bookIn(state, t, this.symbol) : partRows(t, this.symbol)[0];
       if (found !== undefined) return found;
     }
     return undefined;

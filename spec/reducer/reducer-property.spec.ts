@@ -1,5 +1,6 @@
 /**
- * Property test: random partial/insert/update/delete/clear sequences over an L2 book table and a
+ * Property test: random partial/insert/update/delete/clear sequences over two L2 book tables
+ * (the same symbols in both: a state keeps the book changed last apart from its table) and a
  * generic keyed table, applied to the reducer and to a naive model made of plain arrays.
  */
 import fc from 'fast-check';
@@ -9,7 +10,10 @@ import type { BookLevel, BookSnapshot, TablesState } from '../../lib/reducer/red
 
 type Filter = Record<string, unknown>;
 const SYMBOLS = ['XBTUSD', 'ETHUSD'] as const;
-const KEYS: Record<string, string[]> = { orderBookL2: ['symbol', 'id', 'side'], thing: ['symbol', 'n'] };
+const KEYS: Record<string, string[]> = { orderBookL2: ['symbol', 'id', 'side'], orderBookL2_25: ['symbol', 'id', 'side'], thing: ['symbol', 'n'] };
+const TABLES = ['orderBookL2', 'orderBookL2_25', 'thing'] as const;
+const BOOK_TABLES = ['orderBookL2', 'orderBookL2_25'] as const;
+type Top = { bids: BookLevel[]; asks: BookLevel[] };
 const DEPTH = 3;
 
 type Op =
@@ -39,7 +43,7 @@ const l2Patch = fc.record(
 const thingFull = fc.record({ symbol, n: fc.integer({ min: 1, max: 4 }), v: fc.integer(), w: fc.string({ maxLength: 3 }) });
 const thingPatch = fc.record({ symbol, n: fc.integer({ min: 1, max: 4 }), v: fc.integer(), w: fc.string({ maxLength: 3 }) }, { requiredKeys: ['symbol', 'n'] });
 
-const table = fc.constantFrom('orderBookL2', 'thing');
+const table = fc.constantFrom(...TABLES);
 const filter: fc.Arbitrary<Filter> = fc.oneof({ weight: 4, arbitrary: symbol.map((s) => ({ symbol: s })) }, { weight: 1, arbitrary: fc.constant({}) });
 const full = (t: string): fc.Arbitrary<Row> => (t === 'thing' ? thingFull : l2Full);
 const patch = (t: string): fc.Arbitrary<Row> => (t === 'thing' ? thingPatch : l2Patch);
@@ -122,8 +126,8 @@ class Model {
     return this.tables.get(table)?.rows ?? [];
   }
 
-  top(symbol: string): { bids: BookLevel[]; asks: BookLevel[] } {
-    const rows = this.rows('orderBookL2').filter((r) => r.symbol === symbol);
+  top(symbol: string, table: string = 'orderBookL2'): Top {
+    const rows = this.rows(table).filter((r) => r.symbol === symbol);
     const level = (r: Row): BookLevel => ({ price: r.price as number, size: r.size as number, id: r.id as number });
     const side = (s: string, dir: number): BookLevel[] =>
       rows
@@ -149,9 +153,9 @@ describe('reducer vs naive model', () => {
       fc.property(fc.array(op, { maxLength: 40 }), fc.integer(), (ops, seed) => {
         const model = new Model();
         // Every state of the run, with the model's image at that step, read again afterwards.
-        const history: { state: TablesState; rows: Record<string, string[]>; tops: { bids: BookLevel[]; asks: BookLevel[] }[] }[] = [];
+        const history: { state: TablesState; rows: Record<string, string[]>; tops: Top[]; tops25: Top[] }[] = [];
         let state: TablesState = emptyTables();
-        const views = SYMBOLS.map((s) => createBookView(s, { depth: DEPTH }));
+        const views = SYMBOLS.map((s) => createBookView(s, { depth: DEPTH, table: 'orderBookL2' }));
         const lastView: (BookSnapshot | undefined)[] = SYMBOLS.map(() => undefined);
         const emitted: { value: object; clone: unknown }[] = [];
         for (const o of ops) {
@@ -161,8 +165,9 @@ describe('reducer vs naive model', () => {
           void prev;
           history.push({
             state,
-            rows: { orderBookL2: byJson(model.rows('orderBookL2')), thing: byJson(model.rows('thing')) },
+            rows: Object.fromEntries(TABLES.map((t) => [t, byJson(model.rows(t))])),
             tops: SYMBOLS.map((s) => model.top(s)),
+            tops25: SYMBOLS.map((s) => model.top(s, 'orderBookL2_25')),
           });
 
           if (o.kind !== 'clear') {
@@ -172,10 +177,16 @@ describe('reducer vs naive model', () => {
             expect(state.inconsistencies).toHaveLength(expected.inconsistent);
             for (const c of state.changes) for (const r of c.rows) emitted.push({ value: r, clone: structuredClone(r) });
           }
-          for (const t of ['orderBookL2', 'thing']) expect(byJson(rowsOf(state, t))).toEqual(byJson(model.rows(t)));
+          for (const t of TABLES) expect(byJson(rowsOf(state, t))).toEqual(byJson(model.rows(t)));
+          for (const t of BOOK_TABLES) for (const s of SYMBOLS) expect(byJson(rowsOf(state, t, s))).toEqual(byJson(model.rows(t).filter((r) => r.symbol === s)));
+          SYMBOLS.forEach((s) => {
+            const book25 = bookOf(state, s, { depth: DEPTH, table: 'orderBookL2_25' });
+            if (book25 === undefined) expect(model.rows('orderBookL2_25').filter((r) => r.symbol === s)).toEqual([]);
+            else expect({ bids: book25.bids, asks: book25.asks }).toEqual(model.top(s, 'orderBookL2_25'));
+          });
 
           SYMBOLS.forEach((s, i) => {
-            const book = bookOf(state, s, { depth: DEPTH });
+            const book = bookOf(state, s, { depth: DEPTH, table: 'orderBookL2' });
             const fromView = (views[i] as { next(st: TablesState): BookSnapshot | undefined }).next(state);
             if (book === undefined) {
               expect(model.rows('orderBookL2').filter((r) => r.symbol === s)).toEqual([]);
@@ -202,13 +213,18 @@ describe('reducer vs naive model', () => {
           const j = x % (i + 1);
           [order[i], order[j]] = [order[j] as number, order[i] as number];
         }
-        const lateViews = SYMBOLS.map((s) => createBookView(s, { depth: DEPTH }));
+        const lateViews = SYMBOLS.map((s) => createBookView(s, { depth: DEPTH, table: 'orderBookL2' }));
         const lateLast: (BookSnapshot | undefined)[] = SYMBOLS.map(() => undefined);
         for (const i of order) {
           const h = history[i] as (typeof history)[number];
-          for (const t of ['orderBookL2', 'thing']) expect(byJson(rowsOf(h.state, t))).toEqual(h.rows[t]);
+          for (const t of TABLES) expect(byJson(rowsOf(h.state, t))).toEqual(h.rows[t]);
           SYMBOLS.forEach((s, k) => {
-            const book = bookOf(h.state, s, { depth: DEPTH });
+            const book25 = bookOf(h.state, s, { depth: DEPTH, table: 'orderBookL2_25' });
+            if (book25 !== undefined) expect({ bids: book25.bids, asks: book25.asks }).toEqual(h.tops25[k]);
+            else expect(h.tops25[k]).toEqual({ bids: [], asks: [] });
+          });
+          SYMBOLS.forEach((s, k) => {
+            const book = bookOf(h.state, s, { depth: DEPTH, table: 'orderBookL2' });
             const fromView = (lateViews[k] as { next(st: TablesState): BookSnapshot | undefined }).next(h.state);
             if (book === undefined) {
               expect(fromView).toBeUndefined();

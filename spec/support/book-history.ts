@@ -41,7 +41,7 @@ export function sortedSide(levels: ReadonlyMap<number, Level>, side: SideName): 
 /** The orderBookL2 book of {@link SYMBOL} in a state. */
 export function bookOfState(state: TablesState): L2Book {
   const t = findTable(tablesIn(state), 'orderBookL2');
-  const book = t === undefined ? undefined : bookIn(t, SYMBOL);
+  const book = t === undefined ? undefined : bookIn(state, t, SYMBOL);
   if (book === undefined) throw new Error('no book');
   return book;
 }
