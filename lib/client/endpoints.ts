@@ -60,8 +60,12 @@ export class Endpoints {
     this.started.add(endpoint);
     // Platform topics are public: that socket needs no authentication.
     const connection = endpoint === 'main' ? this.main : (this.platform ??= this.connection(platformUrlOf(this.link.options.url), undefined));
-    // Made once per endpoint, not per frame.
-    const handle = (event: SessionEvent): void => this.link.event(endpoint, event);
+    // Made once per endpoint, not per frame. A refusal the dead man's switch handles (and
+    // reports, with when it re-arms) goes no further.
+    const handle = (event: SessionEvent): void => {
+      if (event.kind === 'error' && this.deadMansSwitch?.claims(event) === true) return;
+      this.link.event(endpoint, event);
+    };
     const report = (error: FrameParseError): void => this.link.report(error);
     this.running.add(
       connection.events$.subscribe({
@@ -70,7 +74,7 @@ export class Endpoints {
       }),
     );
     const dms = this.link.options.deadMansSwitch;
-    if (endpoint === 'main' && dms !== undefined) this.deadMansSwitch = new DeadMansSwitch(connection.events$, dms);
+    if (endpoint === 'main' && dms !== undefined) this.deadMansSwitch = new DeadMansSwitch(connection.events$, dms, (error) => this.link.report(error));
   }
 
   /** Drops an endpoint's socket at once (or every endpoint's): the connection reconnects. */

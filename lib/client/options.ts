@@ -36,7 +36,8 @@ export interface BitmexWebSocketOptions {
   /**
    * Dead man's switch: `cancelAllAfter` with this timeout (ms, at least 5000) every 15 s while
    * connected (or every `intervalMs` in the object form), and once right after each
-   * authentication. Needs keys. `close()` disarms it with `cancelAllAfter 0`.
+   * authentication. Needs keys. `close()` disarms it with `cancelAllAfter 0`. A 429 reply with
+   * `meta.retryAfter` pauses re-arming that long (0.1 s to 1 h), reported once on `errors$`.
    */
   readonly deadMansSwitch?: number | DeadMansSwitchOptions | false;
   /**

@@ -10,7 +10,7 @@ import { Observable, share, type Subscriber } from 'rxjs';
 import { BitmexApiError, type BitmexError } from '../protocol/errors';
 import { splitTopic, type DataFrame, type ErrorFrame } from '../protocol/frames';
 import { PLATFORM_TABLES, PRIVATE_TABLES } from '../protocol/tables';
-import { backoffDelay, RETRY_AFTER_MAX_MS } from './backoff';
+import { backoffDelay, retryAfterMs } from './backoff';
 import { refusedTopics, topicsOf } from './refusals';
 import type { Session } from './session';
 import { admitFrame, fedOnlyBy, type Endpoint, type TableTopics, type Topic } from './topic-images';
@@ -37,8 +37,6 @@ export interface TopicsLink {
 
 const RETRY_INITIAL_MS = 1000;
 const RETRY_MAX_MS = 30000;
-/** Shortest wait a 429's `meta.retryAfter` is taken for (the longest: RETRY_AFTER_MAX_MS). */
-const RETRY_AFTER_MIN_MS = 100;
 /** Resyncs of one topic closer together than this count as a streak and back off. */
 const RESYNC_WINDOW_MS = 10000;
 
@@ -195,12 +193,12 @@ export class Topics {
     if (targets.length === 0) return retryable && requested.some((t) => t.observer !== undefined && t.server === 'none' && t.retryAt > 0);
     if (retryable) {
       // One retry for every topic the refusal covers, so they go out again in one request.
-      const retryAfter = Number(frame.meta?.retryAfter);
-      const timed = frame.status === 429 && Number.isFinite(retryAfter) && retryAfter > 0;
-      const retries = Math.max(...targets.map((t) => t.retries));
       // The server's time within bounds: a hostile 0.001 s must not make a loop of requests, nor
       // 1e10 s overflow the timer (which would fire at once).
-      const delay = timed ? Math.min(Math.max(retryAfter * 1000, RETRY_AFTER_MIN_MS), RETRY_AFTER_MAX_MS) : backoffDelay(retries, RETRY_INITIAL_MS, RETRY_MAX_MS);
+      const serverDelay = retryAfterMs(frame);
+      const timed = serverDelay !== undefined;
+      const retries = Math.max(...targets.map((t) => t.retries));
+      const delay = serverDelay ?? backoffDelay(retries, RETRY_INITIAL_MS, RETRY_MAX_MS);
       const at = Date.now() + delay;
       for (const t of targets) {
         t.server = 'none';

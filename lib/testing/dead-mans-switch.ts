@@ -13,6 +13,13 @@ export function cancelAllAfter(core: SimulatorCore, conn: Conn, request: Request
   const apiKey = conn.apiKey;
   const account = conn.account;
   const now = core.clock();
+  const retryAfter = core.faults.takeCancelAllAfterRateLimit();
+  if (retryAfter !== undefined) {
+    // The request limiter answers first; the switch stays as it was.
+    core.cancelAllAfterLog.push({ connId: conn.id, apiKey, timeoutMs, accepted: false, at: now });
+    core.write(conn, errorFrame(429, ERRORS.rateLimited(retryAfter), request, { retryAfter }));
+    return;
+  }
   const authenticated = apiKey !== undefined && account !== undefined;
   const valid = Number.isFinite(timeoutMs) && timeoutMs >= 0;
   core.cancelAllAfterLog.push({ connId: conn.id, apiKey, timeoutMs, accepted: authenticated && valid, at: now });

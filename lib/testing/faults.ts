@@ -15,6 +15,8 @@ export class Faults {
   private rateLimited = 0;
   private rateLimitRetryAfter = 1;
   private pendingRejections = 0;
+  private cancelAllAfterLimited = 0;
+  private cancelAllAfterRetryAfter = 1;
   private earlyDeltas = 0;
 
   /** Refuse the next `count` handshakes with HTTP 429. */
@@ -27,6 +29,12 @@ export class Faults {
   rateLimitSubscribes(count: number, retryAfterSeconds: number): void {
     this.rateLimited = Math.max(0, Math.floor(count));
     this.rateLimitRetryAfter = retryAfterSeconds;
+  }
+
+  /** Answer the next `count` `cancelAllAfter` requests with the 429 error frame. */
+  rateLimitCancelAllAfter(count: number, retryAfterSeconds: number): void {
+    this.cancelAllAfterLimited = Math.max(0, Math.floor(count));
+    this.cancelAllAfterRetryAfter = retryAfterSeconds;
   }
 
   /** Answer the next `count` subscribe topics with the 503 error frame. */
@@ -51,6 +59,13 @@ export class Faults {
     if (this.rateLimited <= 0) return undefined;
     this.rateLimited--;
     return this.rateLimitRetryAfter;
+  }
+
+  /** Consumes one `cancelAllAfter` rate limit: its retryAfter in seconds, or undefined. */
+  takeCancelAllAfterRateLimit(): number | undefined {
+    if (this.cancelAllAfterLimited <= 0) return undefined;
+    this.cancelAllAfterLimited--;
+    return this.cancelAllAfterRetryAfter;
   }
 
   /** Consumes one pending-limit rejection. */

@@ -303,6 +303,11 @@ export class BitmexSimulator {
     this.core.faults.rateLimitSubscribes(count, retryAfterSeconds);
   }
 
+  /** Answers the next `count` `cancelAllAfter` requests with the 429 error frame (`meta.retryAfter`); the switch is left as it was. */
+  rateLimitCancelAllAfter(count: number, retryAfterSeconds = 1): void {
+    this.core.faults.rateLimitCancelAllAfter(count, retryAfterSeconds);
+  }
+
   /** Answers the next `count` subscribe topics with the 503 "Max Pending subscription limit reached" error. */
   rejectPendingSubscribes(count: number): void {
     this.core.faults.rejectPendingSubscribes(count);
