@@ -22,56 +22,8 @@
  * @module
  */
 import { BitmexWebSocket, type WebSocketCtor } from '../lib';
+import { BenchSocket } from './bench-socket';
 import { buildFrames, type BenchFrames } from './frames';
-
-/** A socket that answers the subscribe with the partial and is then fed frames by the bench. */
-class BenchSocket {
-  static partial = '';
-  readyState = 0;
-  onopen: ((e: unknown) => void) | null = null;
-  onmessage: ((e: { data: string }) => void) | null = null;
-  onclose: ((e: { code: number; reason: string; wasClean: boolean }) => void) | null = null;
-  onerror: ((e: unknown) => void) | null = null;
-  binaryType = 'arraybuffer';
-  private readonly closeListeners: ((e: { code: number; reason: string }) => void)[] = [];
-  static last: BenchSocket | undefined;
-
-  constructor(readonly url: string) {
-    BenchSocket.last = this;
-    setTimeout(() => {
-      this.readyState = 1;
-      this.onopen?.({});
-      this.deliver(JSON.stringify({ info: 'Welcome', version: 'bench', timestamp: new Date().toISOString(), limit: { remaining: 700 } }));
-    }, 0);
-  }
-
-  deliver(text: string): void {
-    this.onmessage?.({ data: text });
-  }
-
-  send(text: string): void {
-    if (text === 'ping') return void setTimeout(() => this.deliver('pong'), 0);
-    const req = JSON.parse(text) as { op: string; args: string[] };
-    if (req.op !== 'subscribe') return;
-    setTimeout(() => {
-      for (const topic of req.args) {
-        this.deliver(JSON.stringify({ success: true, subscribe: topic, request: req }));
-        if (topic === 'orderBookL2:XBTUSD') this.deliver(BenchSocket.partial);
-      }
-    }, 0);
-  }
-
-  addEventListener(type: string, fn: (e: { code: number; reason: string }) => void): void {
-    if (type === 'close') this.closeListeners.push(fn);
-  }
-
-  close(code = 1000, reason = ''): void {
-    if (this.readyState >= 2) return;
-    this.readyState = 3;
-    this.onclose?.({ code, reason, wasClean: true });
-    for (const fn of this.closeListeners) fn({ code, reason });
-  }
-}
 
 interface Case {
   readonly name: string;

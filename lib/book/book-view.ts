@@ -29,26 +29,39 @@ class SideTop {
   private spareRows: Row[] = [];
   private nRows = 0;
   levels: readonly BookLevel[] = NO_LEVELS;
+  /**
+   * The same levels in an array of our own, unfrozen: reading a frozen array made by
+   * `new Array(n)` is slow, so the levels are compared here and a frozen copy is handed out.
+   */
+  private mine: BookLevel[] = [];
   constructor(private readonly depth: number) {}
 
   /** The top levels of `side`: the last array itself when unchanged. No allocation then. */
   read(side: Side): readonly BookLevel[] {
     const head = side.head;
     const tree = side.tree;
-    if (head === this.head && tree === this.tree) return this.levels;
     const depth = this.depth;
-    this.head = head;
-    this.tree = tree;
-    // The same leaves hold the top: it is unchanged (states share what a frame left alone).
-    // Arrays are reused with counts beside them: setting `length` is a slow call on this path.
-    const leaves = this.spareLeaves;
-    const nl = topLeaves(side, depth, leaves);
-    const prevLeaves = this.leaves;
-    const same = sameItems(leaves, nl, prevLeaves, this.nLeaves);
-    this.spareLeaves = prevLeaves;
-    this.leaves = leaves;
-    this.nLeaves = nl;
-    if (same) return this.levels;
+    if (head === this.head) {
+      if (tree === this.tree) return this.levels;
+      this.tree = tree;
+      // Only the tree changed: the top is unchanged when the head holds all of it, or when the
+      // same leaves hold it (states share what a frame left alone). Arrays are reused with
+      // counts beside them: setting `length` is a slow call on this path.
+      if (head.k.length >= depth) return this.levels;
+      const leaves = this.spareLeaves;
+      const nl = topLeaves(side, depth, leaves);
+      const prevLeaves = this.leaves;
+      const same = sameItems(leaves, nl, prevLeaves, this.nLeaves);
+      this.spareLeaves = prevLeaves;
+      this.leaves = leaves;
+      this.nLeaves = nl;
+      if (same) return this.levels;
+    } else {
+      // A new head is a new first leaf: the leaves are not worth reading, the rows are compared.
+      this.head = head;
+      this.tree = tree;
+      this.nLeaves = -1;
+    }
     const rows = this.spareRows;
     const n = topRowsInto(side, depth, rows);
     const prev = this.rows;
@@ -57,21 +70,39 @@ class SideTop {
     this.spareRows = prev;
     this.rows = rows;
     this.nRows = n;
-    const levels = this.levels;
+    const levels = this.mine;
+    const ln = levels.length;
     const out = new Array<BookLevel>(n);
-    let unchanged = n === levels.length;
+    let unchanged = n === ln;
+    // The last levels pair with the rows they were made from (`prev`, index for index). A
+    // cursor walks them beside the new rows, so a level inserted or removed above others does
+    // not make new objects of those it shifts: a row that is the same object keeps its level;
+    // any other is placed by (dir * price, id), the side's order, past levels that are gone.
+    let i = 0;
     for (let j = 0; j < n; j++) {
       const r = rows[j] as Row;
-      const l = levels[j];
-      // A row with another time but the same price, size and id keeps its level.
-      if (l !== undefined && ((j < pn && r === prev[j]) || (l.price === r.price && l.size === r.size && l.id === r.id))) out[j] = l;
-      else {
-        out[j] = levelOf(r);
-        unchanged = false;
+      if (i < pn && r === prev[i]) {
+        out[j] = levels[i] as BookLevel;
+        if (i++ !== j) unchanged = false;
+        continue;
       }
+      const price = r.price as number;
+      const id = r.id as number;
+      const key = side.dir * price;
+      let l = i < ln ? levels[i] : undefined;
+      while (l !== undefined && (side.dir * l.price < key || (l.price === price && (l.id as number) < id))) l = ++i < ln ? levels[i] : undefined;
+      if (l !== undefined && l.price === price && l.id === id) {
+        i++;
+        // A row with another time but the same price, size and id keeps its level.
+        out[j] = l.size === r.size ? l : levelOf(r);
+      } else {
+        out[j] = levelOf(r);
+      }
+      if (unchanged && out[j] !== levels[j]) unchanged = false;
     }
-    if (unchanged) return levels;
-    return (this.levels = Object.freeze(out));
+    if (unchanged) return this.levels;
+    this.mine = out;
+    return (this.levels = Object.freeze(out.slice()));
   }
 
   reset(): void {
@@ -82,6 +113,7 @@ class SideTop {
     this.rows = [];
     this.nRows = 0;
     this.levels = NO_LEVELS;
+    this.mine = [];
   }
 }
 
@@ -114,7 +146,8 @@ export class BookViewCore {
     const bids = this.bids.read(book.bids);
     const asks = this.asks.read(book.asks);
     if (last !== undefined && bids === last.bids && asks === last.asks && last.symbol === book.symbol) return undefined;
-    return (this.last = freezeSnapshot(book.symbol, book.timestamp, bids, asks));
+    // Both arrays are frozen already (read freezes what it makes): only the snapshot is left.
+    return (this.last = Object.freeze<BookSnapshot>({ symbol: book.symbol, timestamp: book.timestamp, bids, asks }));
   }
 }
 

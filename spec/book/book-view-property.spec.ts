@@ -133,6 +133,11 @@ describe('book view over deep books', () => {
               expect(same(prev.bids, snap.bids) && same(prev.asks, snap.asks)).toBe(false);
               if (same(prev.bids, snap.bids)) expect(snap.bids).toBe(prev.bids);
               if (same(prev.asks, snap.asks)) expect(snap.asks).toBe(prev.asks);
+              // A level with the same id, price and size is the same object, even where levels
+              // inserted or removed above it shifted it.
+              const key = (l: BookLevel): string => `${String(l.id)}/${l.price}/${l.size}`;
+              const old = new Map([...prev.bids, ...prev.asks].map((l) => [key(l), l]));
+              for (const l of [...snap.bids, ...snap.asks]) expect(l === (old.get(key(l)) ?? l)).toBe(true);
             }
           }
         }
