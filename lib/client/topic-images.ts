@@ -1,7 +1,10 @@
 /**
  * Which rows each topic's image takes. A topic (`table` or `table:SYMBOL`) owns the image its
- * partial brings; rows of a symbol go to that symbol's own topic when one is observed, else to
- * the whole table's, and only while that topic's image is live.
+ * partial brings. Each BitMEX subscription is its own stream (its own partial and conflation),
+ * so a symbol subscribed beside its whole table would get every delta twice: while the whole
+ * table is observed, its symbols' topics are *covered* — they hold no server subscription and
+ * their rows come through the whole table's image. Rows pass only while the image feeding them
+ * is live.
  * @module
  */
 import type { Subscriber } from 'rxjs';
@@ -42,9 +45,26 @@ export interface TableTopics {
 }
 
 /**
+ * Whether an observed symbol topic is covered: its whole table is observed too, so the whole
+ * table's subscription serves it and it holds none of its own.
+ */
+export function isCovered(t: TableTopics | undefined, topic: Topic): boolean {
+  return topic.symbol !== undefined && t?.whole !== undefined && t.whole !== topic;
+}
+
+/**
+ * The observed topic whose image feeds rows of `symbol`: the whole table's once live (it then
+ * serves every symbol), else the symbol's own (live, or awaiting its partial), else the whole's.
+ */
+export function feederOf(t: TableTopics, symbol: unknown): Topic | undefined {
+  if (t.whole?.image === 'live') return t.whole;
+  return (typeof symbol === 'string' ? t.bySymbol.get(symbol) : undefined) ?? t.whole;
+}
+
+/**
  * The part of a table frame the observed topics' images take: a partial goes to the topic
- * awaiting it (given that topic's filter when the server left it out); delta rows pass only
- * where their symbol's topic, or else the whole table's, is live. Undefined: nothing passes.
+ * awaiting it (given that topic's symbol when the server left it out of `filter`); delta rows
+ * pass only where the image feeding them ({@link feederOf}) is live. Undefined: nothing passes.
  * Allocates only when some rows are held back.
  */
 export function admitFrame(t: TableTopics, frame: DataFrame): DataFrame | undefined {
@@ -69,40 +89,45 @@ export function admitFrame(t: TableTopics, frame: DataFrame): DataFrame | undefi
  * symbols whose own topic is live; everything once no topic of the table is observed (`t`
  * undefined).
  */
-export function fedOnlyBy(t: TableTopics | undefined, topic: Topic, symbolsOf: () => Iterable<string>): Readonly<Record<string, string>>[] {
+export function fedOnlyBy(t: TableTopics | undefined, topic: Topic, symbolsOf: () => Iterable<string>, leaving = false): Readonly<Record<string, string>>[] {
   if (t === undefined) return [{}];
   if (topic.symbol !== undefined) {
     const sharedWithWhole = t.whole !== topic && t.whole?.image === 'live' && t.bySymbol.get(topic.symbol) !== topic;
     return sharedWithWhole ? [] : [{ symbol: topic.symbol }];
   }
   if (t.bySymbol.size === 0) return [{}];
-  return [...symbolsOf()].filter((symbol) => t.bySymbol.get(symbol)?.image !== 'live').map((symbol) => ({ symbol }));
+  // A whole table leaving keeps the rows of the symbols it covered (still observed): right until
+  // their own partials, which replace them, so their books do not blink empty. A resync drops them.
+  const kept = (symbol: string): boolean => {
+    const own = t.bySymbol.get(symbol);
+    return own !== undefined && (own.image === 'live' || leaving);
+  };
+  return [...symbolsOf()].filter((symbol) => !kept(symbol)).map((symbol) => ({ symbol }));
 }
 
 function claimPartial(t: TableTopics, frame: DataFrame & { action: 'partial' }): DataFrame | undefined {
   const filter = frame.filter;
+  const symbol = filter?.symbol;
   let topic: Topic | undefined;
-  if (filter !== undefined) {
-    const symbol = filter.symbol;
-    topic = (typeof symbol === 'string' ? t.bySymbol.get(symbol) : undefined) ?? t.whole;
+  if (typeof symbol === 'string') {
+    topic = t.bySymbol.get(symbol) ?? t.whole;
   } else {
-    // No filter: the oldest topic awaiting a partial, preferably the one its rows name.
+    // No symbol in the filter (no filter, or a private table's `{account}` only): the oldest
+    // topic awaiting a partial, preferably the one its rows name.
     const named = frame.data[0]?.symbol;
     const byName = typeof named === 'string' ? t.bySymbol.get(named) : undefined;
     topic = byName?.image === 'awaiting' ? byName : oldestAwaiting(t);
   }
   if (topic === undefined || topic.image === 'none') return undefined;
   topic.image = 'live';
-  if (filter !== undefined || topic.symbol === undefined) return frame;
-  // One symbol's partial must never wipe another symbol's image.
-  return { ...frame, filter: { symbol: topic.symbol } };
+  if (topic.symbol === undefined || typeof symbol === 'string') return frame;
+  // One symbol's partial must never wipe another symbol's image (nor the whole table's).
+  return { ...frame, filter: { ...filter, symbol: topic.symbol } };
 }
 
-/** Whether an observed topic has a live image for `row`: its symbol's topic, else the whole table's. */
+/** Whether the image feeding `row` is live. */
 function feeds(t: TableTopics, row: Row): boolean {
-  const symbol = row.symbol;
-  const own = typeof symbol === 'string' ? t.bySymbol.get(symbol) : undefined;
-  return (own ?? t.whole)?.image === 'live';
+  return feederOf(t, row.symbol)?.image === 'live';
 }
 
 function oldestAwaiting(t: TableTopics): Topic | undefined {

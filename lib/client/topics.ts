@@ -13,7 +13,7 @@ import { PLATFORM_TABLES, PRIVATE_TABLES } from '../protocol/tables';
 import { backoffDelay, retryAfterMs } from './backoff';
 import { refusedTopics, topicsOf } from './refusals';
 import type { Session } from './session';
-import { admitFrame, fedOnlyBy, type Endpoint, type TableTopics, type Topic } from './topic-images';
+import { admitFrame, fedOnlyBy, feederOf, isCovered, type Endpoint, type TableTopics, type Topic } from './topic-images';
 
 export type { Endpoint } from './topic-images';
 
@@ -72,16 +72,20 @@ export class Topics {
     return topic$;
   }
 
-  /** Whether the topic's image is live (its partial arrived on the current socket). */
+  /**
+   * Whether the topic's rows are live: its own partial arrived on the current socket, or (a
+   * symbol's topic) its whole table's, which serves it while observed.
+   */
   isLive(name: string): boolean {
-    return this.topics.get(name)?.image === 'live';
+    const t = this.topics.get(name);
+    if (t === undefined) return false;
+    return t.image === 'live' || (t.symbol !== undefined && this.tables.get(t.table)?.whole?.image === 'live');
   }
 
-  /** The observed topic feeding rows of `table` (and `symbol`): the symbol's own, else the whole table's. */
+  /** The observed topic feeding rows of `table` (and `symbol`): the whole table's once live, else the symbol's own, else the whole's. */
   covering(table: string, symbol: string | undefined): string | undefined {
     const t = this.tables.get(table);
-    if (t === undefined) return undefined;
-    return (symbol === undefined ? undefined : t.bySymbol.get(symbol))?.name ?? t.whole?.name;
+    return t === undefined ? undefined : feederOf(t, symbol)?.name;
   }
 
   /**
@@ -165,8 +169,10 @@ export class Topics {
     const t = this.topics.get(name);
     if (t === undefined) return;
     t.server = 'none';
-    if (t.observer !== undefined) this.schedule();
-    else this.forgetIfIdle(t);
+    if (t.observer === undefined) return this.forgetIfIdle(t);
+    // Covered: its rows now come through the whole table's image (nothing to drop).
+    if (isCovered(this.tables.get(t.table), t)) t.image = 'none';
+    this.schedule();
   }
 
   /**
@@ -268,13 +274,15 @@ export class Topics {
       if (tt.whole === undefined && tt.bySymbol.size === 0) this.tables.delete(t.table);
     }
     if (this.closed) return;
-    if (fed || t.server !== 'none') this.dropFed(t);
+    // The last topic of its table leaving takes every row along (also those a covering whole
+    // table left for a symbol whose own subscribe then failed).
+    if (fed || t.server !== 'none' || !this.tables.has(t.table)) this.dropFed(t, true);
     this.schedule();
   }
 
-  /** Forgets the rows only `t` feeds (see {@link fedOnlyBy}). */
-  private dropFed(t: Topic): void {
-    for (const filter of fedOnlyBy(this.tables.get(t.table), t, () => this.link.symbolsOf(t.table))) this.link.drop(t.table, filter);
+  /** Forgets the rows only `t` feeds (see {@link fedOnlyBy}): `leaving`, or resyncing. */
+  private dropFed(t: Topic, leaving = false): void {
+    for (const filter of fedOnlyBy(this.tables.get(t.table), t, () => this.link.symbolsOf(t.table), leaving)) this.link.drop(t.table, filter);
   }
 
   private fail(t: Topic, error: BitmexError): void {
@@ -318,7 +326,14 @@ export class Topics {
         this.forgetIfIdle(t);
         continue;
       }
-      if (t.observer !== undefined && t.server === 'none') {
+      const covered = t.observer !== undefined && isCovered(this.tables.get(t.table), t);
+      if (covered) {
+        // Served by its whole table's subscription: hold none of its own (else each delta came twice).
+        if (t.server === 'subscribed' || t.server === 'subscribing') {
+          t.server = 'unsubscribing';
+          unsubscribe[t.endpoint].push(t.name);
+        }
+      } else if (t.observer !== undefined && t.server === 'none') {
         // A timer may fire a little early; within a few ms counts as due.
         if (t.retryAt > now + 5) {
           nextRetry = Math.min(nextRetry, t.retryAt);

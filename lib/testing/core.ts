@@ -96,7 +96,12 @@ export class SimulatorCore {
     this.delayed.add(t);
   }
 
-  /** Sends each frame to the connections subscribed to its topic (and owning its account). Returns recipients of the last. */
+  /**
+   * Sends each frame to the connections subscribed to its topic (and owning its account), once per
+   * subscription that covers it: like BitMEX, where each subscription is its own stream, a
+   * connection subscribed to both `table` and `table:SYMBOL` gets that symbol's frames twice.
+   * Returns recipients of the last.
+   */
   broadcast(frames: readonly MarketFrame[]): number {
     let n = 0;
     for (const f of frames) {
@@ -104,9 +109,12 @@ export class SimulatorCore {
       let text: string | undefined;
       for (const c of this.conns.values()) {
         if (f.account !== undefined && c.account !== f.account) continue;
-        if (!(c.subs.has(f.table) || c.subs.has(`${f.table}:*`) || (f.symbol !== undefined && c.subs.has(`${f.table}:${f.symbol}`)))) continue;
+        const copies = Number(c.subs.has(f.table)) + Number(c.subs.has(`${f.table}:*`)) + Number(f.symbol !== undefined && c.subs.has(`${f.table}:${f.symbol}`));
+        if (copies === 0) continue;
         text ??= JSON.stringify({ table: f.table, action: f.action, data: f.data });
-        if (this.write(c, text)) n++;
+        let sent = false;
+        for (let i = 0; i < copies; i++) sent = this.write(c, text) || sent;
+        if (sent) n++;
       }
     }
     return n;
