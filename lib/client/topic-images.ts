@@ -45,11 +45,12 @@ export interface TableTopics {
 }
 
 /**
- * Whether an observed symbol topic is covered: its whole table is observed too, so the whole
- * table's subscription serves it and it holds none of its own.
+ * Whether an observed symbol topic is covered: its whole table is observed too, and subscribed
+ * or being subscribed (not waiting out a refusal), so the whole table's subscription serves it
+ * and it holds none of its own.
  */
 export function isCovered(t: TableTopics | undefined, topic: Topic): boolean {
-  return topic.symbol !== undefined && t?.whole !== undefined && t.whole !== topic;
+  return topic.symbol !== undefined && t?.whole !== undefined && t.whole !== topic && t.whole.retryAt === 0;
 }
 
 /**

@@ -216,6 +216,8 @@ export class Topics {
         t.retryAt = at;
       }
       this.retryAt(at, delay);
+      // A whole table waiting out the refusal covers no symbol meanwhile: those subscribe their own.
+      this.schedule();
       this.link.report(new BitmexApiError(frame.status, frame.error, frame.meta, frame.request, { retryInMs: Math.round(delay) }));
     } else {
       for (const t of targets) this.fail(t, new BitmexApiError(frame.status, frame.error, frame.meta, frame.request));
@@ -321,7 +323,9 @@ export class Topics {
     const subscribe: Record<Endpoint, string[]> = { main: [], platform: [] };
     const unsubscribe: Record<Endpoint, string[]> = { main: [], platform: [] };
     let nextRetry = Infinity;
-    for (const t of [...this.topics.values()]) {
+    // Whole tables first: whether one goes out now decides whether its symbols' topics need theirs.
+    const all = [...this.topics.values()];
+    for (const t of [...all.filter((x) => x.symbol === undefined), ...all.filter((x) => x.symbol !== undefined)]) {
       if (this.link.session(t.endpoint) === undefined) {
         this.forgetIfIdle(t);
         continue;
