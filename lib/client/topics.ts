@@ -323,9 +323,11 @@ export class Topics {
     const subscribe: Record<Endpoint, string[]> = { main: [], platform: [] };
     const unsubscribe: Record<Endpoint, string[]> = { main: [], platform: [] };
     let nextRetry = Infinity;
-    // Whole tables first: whether one goes out now decides whether its symbols' topics need theirs.
     const all = [...this.topics.values()];
-    for (const t of [...all.filter((x) => x.symbol === undefined), ...all.filter((x) => x.symbol !== undefined)]) {
+    // A whole table's retry that is due goes out now, so it covers its symbols' topics already.
+    // (A timer may fire a little early; within a few ms counts as due.)
+    for (const t of all) if (t.symbol === undefined && t.retryAt > 0 && t.retryAt <= now + 5) t.retryAt = 0;
+    for (const t of all) {
       if (this.link.session(t.endpoint) === undefined) {
         this.forgetIfIdle(t);
         continue;
@@ -338,7 +340,6 @@ export class Topics {
           unsubscribe[t.endpoint].push(t.name);
         }
       } else if (t.observer !== undefined && t.server === 'none') {
-        // A timer may fire a little early; within a few ms counts as due.
         if (t.retryAt > now + 5) {
           nextRetry = Math.min(nextRetry, t.retryAt);
           continue;

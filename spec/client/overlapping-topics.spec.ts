@@ -14,20 +14,26 @@ const fx = useSimulator({ seed: 21 }, { heartbeat: false, reconnect: { initialDe
 
 const serverTopics = (): string[] => [...(fx.sim.connections()[0]?.subscriptions ?? [])].sort();
 
+/** A client observing the whole orderBookL2 table and XBTUSD's book, once both are there. */
+async function wholeAndXbt(): Promise<{ errors: unknown[]; book: () => BookSnapshot | undefined }> {
+  const c = fx.client();
+  const errors: unknown[] = [];
+  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+  fx.keep(c.changes$('orderBookL2').subscribe());
+  let latest: BookSnapshot | undefined;
+  fx.keep(c.book$('XBTUSD', { depth: 10_000 }).subscribe((b) => (latest = b)));
+  await waitFor(() => serverTopics().length > 0 && latest !== undefined);
+  return { errors, book: () => latest };
+}
+
 describe('whole table and symbol observed together (the simulator sends each subscription its own copy)', () => {
   it('book deltas: no resync, the book stays true, one server subscription', async () => {
-    const c = fx.client();
-    const errors: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
-    fx.keep(c.changes$('orderBookL2').subscribe());
-    let book: BookSnapshot | undefined;
-    fx.keep(c.book$('XBTUSD', { depth: 10_000 }).subscribe((b) => (book = b)));
-    await waitFor(() => serverTopics().length > 0 && book !== undefined);
+    const { errors, book } = await wholeAndXbt();
     for (let i = 0; i < 10; i++) {
       fx.sim.step(100);
       await settle(10);
     }
-    await waitFor(() => isTrueBook(book, fx.sim, 'XBTUSD'), 5000, 'XBTUSD true');
+    await waitFor(() => isTrueBook(book(), fx.sim, 'XBTUSD'), 5000, 'XBTUSD true');
     expect(serverTopics()).toEqual(['orderBookL2']);
     expect(errors.filter((e) => e instanceof BitmexInconsistencyError)).toEqual([]);
     expect(errors).toEqual([]);
@@ -101,17 +107,11 @@ describe('whole table and symbol observed together (the simulator sends each sub
   });
 
   it('an inconsistency in a symbol served by the whole table resyncs the whole table', async () => {
-    const c = fx.client();
-    const errors: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
-    fx.keep(c.changes$('orderBookL2').subscribe());
-    let book: BookSnapshot | undefined;
-    fx.keep(c.book$('XBTUSD', { depth: 10_000 }).subscribe((b) => (book = b)));
-    await waitFor(() => serverTopics().length === 1 && book !== undefined);
+    const { errors, book } = await wholeAndXbt();
     fx.sim.sendUnknownRowUpdate('XBTUSD');
     await waitFor(() => errors.length > 0);
     fx.sim.step(200);
-    await waitFor(() => isTrueBook(book, fx.sim, 'XBTUSD'), 5000, 'XBTUSD true again');
+    await waitFor(() => isTrueBook(book(), fx.sim, 'XBTUSD'), 5000, 'XBTUSD true again');
     expect(errors).toHaveLength(1);
     expect((errors[0] as BitmexInconsistencyError).topic).toBe('orderBookL2');
     const ops = fx.sim.requests().filter((r) => r.op === 'subscribe' || r.op === 'unsubscribe');
