@@ -66,20 +66,25 @@ class SideTop {
     const n = topRowsInto(side, depth, rows);
     const prev = this.rows;
     const pn = this.nRows;
-    if (sameItems(rows, n, prev, pn)) return this.levels;
+    // The rows the same up to `p`: their levels are the same (most frames change one level).
+    const m = n < pn ? n : pn;
+    let p = 0;
+    while (p < m && rows[p] === prev[p]) p++;
+    if (p === n && n === pn) return this.levels;
     this.spareRows = prev;
     this.rows = rows;
     this.nRows = n;
     const levels = this.mine;
     const ln = levels.length;
     const out = new Array<BookLevel>(n);
+    for (let j = 0; j < p; j++) out[j] = levels[j] as BookLevel;
     let unchanged = n === ln;
     // The last levels pair with the rows they were made from (`prev`, index for index). A
     // cursor walks them beside the new rows, so a level inserted or removed above others does
     // not make new objects of those it shifts: a row that is the same object keeps its level;
     // any other is placed by (dir * price, id), the side's order, past levels that are gone.
-    let i = 0;
-    for (let j = 0; j < n; j++) {
+    let i = p;
+    for (let j = p; j < n; j++) {
       const r = rows[j] as Row;
       if (i < pn && r === prev[i]) {
         out[j] = levels[i] as BookLevel;
