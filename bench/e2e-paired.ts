@@ -11,9 +11,10 @@
  * which remain the measure of b/a itself.
  *
  * ```sh
- * node --expose-gc --import tsx bench/e2e-paired.ts [--base=main] [--reps=9] [--rows=60000] [--changes]
+ * node --expose-gc --import tsx bench/e2e-paired.ts [--base=main] [--reps=9] [--rows=60000] [--changes] [--lib=DIR]
  * ```
- * With `--base=HEAD` and a clean tree it is an A/A run (reads about 1.00).
+ * With `--base=HEAD` and a clean tree it is an A/A run (reads about 1.00). `--lib=DIR` takes `new`
+ * from another lib/ folder (an experiment kept out of the tree).
  * @module
  */
 import { execSync } from 'node:child_process';
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
   const src = join(DIR, 'base-src');
   mkdirSync(src, { recursive: true });
   execSync(`git archive ${JSON.stringify(ref)} lib | tar -x -C ${JSON.stringify(src)}`, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-  const libs = [load(join(src, 'lib', 'index.ts'), join(DIR, 'base.js')), load(join(ROOT, 'lib', 'index.ts'), join(DIR, 'new.js'))];
+  const libs = [load(join(src, 'lib', 'index.ts'), join(DIR, 'base.js')), load(join(flag('lib') ?? join(ROOT, 'lib'), 'index.ts'), join(DIR, 'new.js'))];
   const frames = buildFrames({ rows: Number(flag('rows') ?? 60_000) });
   BenchSocket.partial = frames.partial;
   const count = frames.frames.length;
