@@ -6,11 +6,11 @@
  * @module
  */
 import { Subscription } from 'rxjs';
-import WebSocketDefault from 'isomorphic-ws';
 import { BitmexError } from '../protocol/errors';
 import type { FrameParseError } from '../protocol/frames';
 import type { ClockEstimator } from './clock';
-import { Connection, type WebSocketCtor } from './connection';
+import { Connection } from './connection';
+import { defaultWebSocket } from './default-socket';
 import { DeadMansSwitch } from './dead-mans-switch';
 import { guardFrame } from './frame-guard';
 import type { ResolvedOptions } from './options';
@@ -106,7 +106,7 @@ export class Endpoints {
     const o = this.link.options;
     return new Connection({
       url,
-      WebSocketCtor: o.WebSocketCtor ?? (WebSocketDefault as unknown as WebSocketCtor),
+      WebSocketCtor: o.WebSocketCtor ?? defaultWebSocket,
       authArgs,
       heartbeat: o.heartbeat,
       ...(url === o.url ? { clock: this.link.clock } : {}),
