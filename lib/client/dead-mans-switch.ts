@@ -19,6 +19,8 @@ export class DeadMansSwitch {
   private readonly subscription: Subscription;
   /** Waits (ms) asked for by 429 replies to the switch's own requests. */
   private readonly refusals = new Subject<number>();
+  /** Until when (epoch ms) the server asked the switch to send nothing; 0 when not paused. */
+  private pausedUntil = 0;
   private stopped = false;
 
   constructor(events$: Observable<SessionEvent>, options: Required<DeadMansSwitchOptions>, report: (error: BitmexError) => void) {
@@ -29,9 +31,7 @@ export class DeadMansSwitch {
             const t = e.cancelTime === undefined ? NaN : Date.parse(e.cancelTime);
             this.cancelTime = Number.isFinite(t) && t > 0 ? new Date(t) : undefined;
           } else if (e.kind === 'error' && this.claims(e)) {
-            const retryInMs = retryAfterMs(e) as number;
-            report(new BitmexApiError(e.status, e.error, e.meta, e.request, { retryInMs: Math.round(retryInMs) }));
-            this.refusals.next(retryInMs);
+            this.refused(e, report);
           }
         }),
         filter((e): e is Extract<SessionEvent, { kind: 'ready' | 'down' }> => e.kind === 'ready' || e.kind === 'down'),
@@ -42,11 +42,12 @@ export class DeadMansSwitch {
           const arm = (): void => {
             session.send({ op: 'cancelAllAfter', args: options.timeoutMs });
           };
-          // Armed at once (in the same turn as the resubscribe), then re-armed every interval; a
-          // refusal restarts that after its wait, re-arming at once then (the refused request left
-          // the switch to run out), since more requests before it would only be refused too.
+          // Armed at once (in the same turn as the resubscribe; after the pause if one is on, as
+          // the limit is the account's, not the socket's), then re-armed every interval; a refusal
+          // restarts that after its wait, re-arming at once then (the refused request left the
+          // switch to run out), since more requests before it would only be refused too.
           return this.refusals.pipe(
-            startWith(0),
+            startWith(Math.max(0, this.pausedUntil - Date.now())),
             switchMap((wait) => (wait === 0 ? interval(options.intervalMs).pipe(startWith(-1)) : timer(wait, options.intervalMs)).pipe(tap(arm))),
           );
         }),
@@ -60,6 +61,20 @@ export class DeadMansSwitch {
    */
   claims(e: SessionEvent): e is ErrorFrame {
     return !this.stopped && e.kind === 'error' && e.request?.op === 'cancelAllAfter' && retryAfterMs(e) !== undefined;
+  }
+
+  /**
+   * A 429 for the switch's request: pause until the time it names. Requests already in flight
+   * are refused too; their answers only extend the pause, and the refusal is reported once.
+   */
+  private refused(e: ErrorFrame, report: (error: BitmexError) => void): void {
+    const now = Date.now();
+    const wait = retryAfterMs(e) as number;
+    if (now + wait <= this.pausedUntil) return;
+    const paused = this.pausedUntil > now;
+    this.pausedUntil = now + wait;
+    if (!paused) report(new BitmexApiError(e.status, e.error, e.meta, e.request, { retryInMs: Math.round(wait) }));
+    this.refusals.next(wait);
   }
 
   /** Stops re-arming and disarms it on the server (`cancelAllAfter 0`) if it was armed. */

@@ -47,3 +47,32 @@ it('a retryAfter beyond an hour is taken as an hour, not as a timer that fires a
   expect(sent()).toHaveLength(1);
   expect(errors.map((e) => e.retryInMs)).toEqual([3_600_000]);
 });
+
+it('requests already in flight refused too: one report, one pause', async () => {
+  fx.sim.setDelay(150);
+  fx.sim.rateLimitCancelAllAfter(3, 1);
+  const c = fx.client({ deadMansSwitch: { timeoutMs: 60000, intervalMs: 100 } });
+  const errors: BitmexApiError[] = [];
+  fx.keep(c.errors$.subscribe((e) => errors.push(e as BitmexApiError)));
+  await c.connect();
+  await waitFor(() => fx.sim.cancelAllAfterLog.filter((x) => !x.accepted).length === 3, 3000, 'three refused');
+  await waitFor(() => c.cancelTime !== undefined, 4000, 're-armed');
+  expect(errors.map((e) => e.status)).toEqual([429]);
+});
+
+it('a reconnect during the pause waits it out before arming on the new socket', async () => {
+  fx.sim.rateLimitCancelAllAfter(1, 1);
+  const c = fx.client({ deadMansSwitch: { timeoutMs: 60000, intervalMs: 100 }, reconnect: { initialDelayMs: 10, maxDelayMs: 50 } });
+  const errors: unknown[] = [];
+  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+  await c.connect();
+  await waitFor(() => errors.length > 0, 3000, 'the refusal reported');
+  const refusedAt = Date.now();
+  const first = fx.sim.connections()[0]?.id;
+  fx.sim.dropAll({ abrupt: true });
+  await waitFor(() => fx.sim.connections().some((k) => k.id !== first), 3000, 'reconnected');
+  await settle(300);
+  expect(fx.sim.cancelAllAfterLog).toHaveLength(1);
+  await waitFor(() => fx.sim.cancelAllAfterLog.length > 1, 3000, 'armed on the new socket');
+  expect(fx.sim.cancelAllAfterLog[1]!.at - refusedAt).toBeGreaterThanOrEqual(900);
+});
