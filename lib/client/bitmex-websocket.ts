@@ -14,7 +14,7 @@ import type { RowOf } from '../protocol/rows';
 import { parseTimestamp } from '../protocol/timestamp';
 import { rowsOf, type Change } from '../reducer/reducer';
 import { changesOf$ } from '../operators/changes-of';
-import { symbolSet } from '../operators/symbols';
+import { bookSymbol, symbolSet } from '../operators/symbols';
 import { tableOf$ } from '../operators/table-of';
 import type { DepthSnapshot } from '../views/grouped-book';
 import type { LatencyReport } from '../views/latency';
@@ -203,6 +203,7 @@ export class BitmexWebSocket {
    * low→high, at most `depth` levels per side), one per frame that changed those levels.
    */
   book$(symbol: string, options: BookOptions = {}): Observable<DepthSnapshot> {
+    bookSymbol(symbol);
     const table = options.table ?? 'orderBookL2';
     const depth = options.depth ?? 25;
     if (!Number.isInteger(depth) || depth <= 0) throw new TypeError('depth must be a positive integer');
