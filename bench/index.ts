@@ -16,10 +16,17 @@
  * frames (bench/grouped-book.ts; `--grouped-reps=N`, `--grouped-rows=N`). Figures and their
  * history: bench/README.md.
  *
+ * The reducer case runs twice in one run: from the TypeScript sources under tsx (`reducer`), and
+ * from an esbuild bundle of them (`bundled`, run with `reducer`), as a user's bundler or the
+ * package's dist/ has it. tsx compiles each file to CommonJS on its own, so every call from one
+ * of lib's files into another goes through a getter; a bundle has none. Both ratios are printed.
+ *
  * To add a case (e.g. an end-to-end socket run), build a {@link BenchCase} and pass it to
  * {@link measure}, then {@link report} the result; `main` shows the pattern.
  * @module
  */
+import { join, resolve } from 'node:path';
+import { buildSync } from 'esbuild';
 import { buildFrames, framesFor } from './frames';
 import type { BenchFrames } from './frames';
 import { connectorCase, minimalCase, parseCase, reducerCase, ringCase } from './reducer';
@@ -172,6 +179,14 @@ function arg(name: string): string | undefined {
   return hit?.slice(name.length + 3);
 }
 
+/** bench/reducer.ts and lib/ bundled by esbuild (as a bundler or dist/ has them), loaded. */
+function bundledCases(): typeof import('./reducer') {
+  const out = join(resolve(__dirname, '..'), '.tmp', 'bench', 'reducer.js');
+  buildSync({ entryPoints: [join(__dirname, 'reducer.ts')], outfile: out, bundle: true, platform: 'node', format: 'cjs', target: 'node18', packages: 'external', logLevel: 'warning' });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(out) as typeof import('./reducer');
+}
+
 function main(): void {
   const only = arg('case');
   const reps = Number(arg('reps') ?? 11);
@@ -186,13 +201,16 @@ function main(): void {
   const parse = parseCase(frames);
   const reducer = reducerCase(frames);
   const reading = reducerCase(frames, true);
+  const wantsReducer = only === undefined || only.split(',').includes('reducer');
+  const bundled = wantsReducer ? bundledCases().reducerCase(frames) : undefined;
   const connector = connectorCase(frames);
 
   // Every case runs by default but read, ring and minimal, which run on request.
-  const wanted = (name: string): boolean => only?.split(',').includes(name) ?? !['read', 'ring', 'minimal', 'memory'].includes(name);
+  const wanted = (name: string): boolean => (name === 'bundled' ? wantsReducer : (only?.split(',').includes(name) ?? !['read', 'ring', 'minimal', 'memory'].includes(name)));
   const named = [
     ['parse', parse],
     ['reducer', reducer],
+    ...(bundled === undefined ? [] : [['bundled', { ...bundled, name: `${bundled.name} (bundled)` }] as const]),
     ['read', reading],
     ['ring', ringCase(frames)],
     ['minimal', minimalCase(frames)],
@@ -213,6 +231,11 @@ function main(): void {
       reportRatio('ratio (parse + reducer) / parse, CPU', pairedRatio(mReducer, mParse), '<= 1.6');
       reportRatio('  same, ratio of the medians', mReducer.median / mParse.median, '<= 1.6');
       reportRatio('ratio (parse + reducer) / parse, wall', mReducer.wallMedian / mParse.wallMedian, '<= 1.6');
+    }
+    const mBundled = byName.get('bundled');
+    if (mParse && mBundled) {
+      reportRatio('ratio (parse + bundled reducer) / parse, CPU', pairedRatio(mBundled, mParse), '<= 1.6');
+      reportRatio('ratio (parse + bundled reducer) / parse, wall', mBundled.wallMedian / mParse.wallMedian, '<= 1.6');
     }
     for (const [name, label] of [
       ['read', 'reducer + read changes'],
