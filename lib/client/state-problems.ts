@@ -15,8 +15,12 @@ import type { Topics } from './topics';
 
 /** Reports what `state`'s frame could not use or contradicted, and resyncs the topics concerned. */
 export function reportStateProblems(state: TablesState, topics: Topics, report: (error: BitmexError | FrameParseError) => void): void {
-  for (const u of state.unusable) report(new FrameParseError(`${u.table ?? 'frame'}: ${u.reason}; skipped`, textOf(u.value)));
-  for (const inc of state.inconsistencies) {
+  // Runs on every state: nearly always both lists are empty, and `for…of` would make iterators.
+  const unusable = state.unusable;
+  const inconsistencies = state.inconsistencies;
+  if (unusable.length === 0 && inconsistencies.length === 0) return;
+  for (const u of unusable) report(new FrameParseError(`${u.table ?? 'frame'}: ${u.reason}; skipped`, textOf(u.value)));
+  for (const inc of inconsistencies) {
     const topic = topics.covering(inc.table, inc.symbol);
     // An update or delete finds no row; an insert or partial row has no usable key, price or size.
     const what = inc.action === 'update' || inc.action === 'delete' ? 'for an unknown row (or with unusable values)' : 'with a row that cannot be stored';
