@@ -7,8 +7,11 @@
 // included (esbuild puts the dynamic imports inline when it does not split).
 // `npm run size:breakdown` shows what each chunk holds, file by file.
 // The goal is 12 kB up front (issue 15), not met. These limits are the sizes measured on
-// 2026-12-01 (22.61 kB up front, 30.67 kB with every chunk, at 0411f2e) plus a small margin; what keeps the
-// rest out of reach is in bench/README.md (Bundle).
+// 2026-12-01 (22.61 kB up front, 30.67 kB with every chunk, at 0411f2e), raised the same day to
+// 24.1 / 32.07 kB as measured after the reducer's hot book, the book view's level reuse, the
+// default Node socket without deflate and the hostile-server fixes (one server subscription per
+// row set, the dead man's switch's rate limit, endpoint query and orderBook10 pair checks), plus
+// a small margin; what keeps the rest out of reach is in bench/README.md (Bundle).
 
 /** Leaves dynamic imports out of the bundle: what loads before any of them is used. */
 const upFrontOnly = (config) => ({
@@ -32,7 +35,7 @@ module.exports = [
     ignore: ['rxjs', 'rxjs/*'],
     gzip: true,
     modifyEsbuildConfig: upFrontOnly,
-    limit: '22.9 kB',
+    limit: '24.4 kB',
   },
   {
     name: 'BitmexWebSocket with every chunk (rxjs excluded)',
@@ -40,6 +43,6 @@ module.exports = [
     import: '{ BitmexWebSocket }',
     ignore: ['rxjs', 'rxjs/*'],
     gzip: true,
-    limit: '31 kB',
+    limit: '32.4 kB',
   },
 ];

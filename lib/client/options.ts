@@ -161,8 +161,8 @@ function nonEmptyString(name: string, v: unknown): string | undefined {
   return v;
 }
 
-/** Query parameters of a handshake authentication, which would clash with the client's own `authKeyExpires`. */
-const AUTH_PARAMS = ['api-key', 'api-expires', 'api-signature'] as const;
+/** Query parameters the client sets up itself: topics, and a handshake authentication (which would clash with its `authKeyExpires`). */
+const QUERY_REFUSED = ['subscribe', 'api-key', 'api-expires', 'api-signature'] as const;
 
 /**
  * Resolves `endpoint` to a `/realtime` URL, or throws a TypeError. A URL whose query subscribes
@@ -182,15 +182,9 @@ export function resolveEndpoint(endpoint: Endpointish = 'mainnet'): string {
     throw new TypeError(`endpoint must be a ws:// or wss:// URL of a /realtime endpoint, got ${JSON.stringify(endpoint)}`);
   }
   if (url.username !== '' || url.password !== '') throw new TypeError('endpoint URL must not carry credentials');
-  // The URL is not echoed: its query may hold a key or signature.
-  if (url.searchParams.has('subscribe')) {
-    throw new TypeError(
-      'endpoint URL must not carry ?subscribe=: observing table$, changes$ or book$ subscribes a topic (one also in the URL would be refused as already subscribed, and never unsubscribed)',
-    );
-  }
-  if (AUTH_PARAMS.some((p) => url.searchParams.has(p))) {
-    throw new TypeError('endpoint URL must not carry api-key, api-expires or api-signature: give apiKey and apiSecret (the client signs each connection itself)');
-  }
+  // The URL is not echoed: its query may hold a key or signature. A topic in it would be
+  // subscribed twice (the server refuses the second) and never unsubscribed.
+  for (const p of QUERY_REFUSED) if (url.searchParams.has(p)) throw new TypeError(`endpoint URL must not carry ${p} (observing a stream subscribes; keys go in apiKey/apiSecret)`);
   return url.toString();
 }
 

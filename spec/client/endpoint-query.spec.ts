@@ -13,7 +13,7 @@ describe('an endpoint URL with a query', () => {
   it('?subscribe= is refused with a TypeError naming it, before any socket opens', async () => {
     const endpoint = `${fx.url}?subscribe=orderBookL2:XBTUSD`;
     expect(() => new BitmexWebSocket({ endpoint })).toThrow(TypeError);
-    expect(() => new BitmexWebSocket({ endpoint })).toThrow(/must not carry \?subscribe=/);
+    expect(() => new BitmexWebSocket({ endpoint })).toThrow(/must not carry subscribe/);
     await settle(50);
     expect(fx.sim.connections()).toHaveLength(0);
   });
@@ -27,7 +27,7 @@ describe('an endpoint URL with a query', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(TypeError);
-    expect(String(error)).toMatch(/api-signature/);
+    expect(String(error)).toMatch(/must not carry api-key/);
     expect(String(error)).not.toMatch(/deadbeefcafe|KEY123/);
   });
 
