@@ -17,7 +17,7 @@ import type { Filter } from './filters';
 import { deleteRows, insertRows, put, rekey, removeMatchingRows, trim, updateRows } from './keyed-table';
 import { keyList, knownKeys } from './keys';
 import { isRow, Output, symbolOf } from './output';
-import { bookAt, configOf, copyImages, editTable, findTable, Images, imagesIn, NONE, settleHot, State, Table, withTable } from './state';
+import { bookAt, configOf, copyImages, editTable, findTable, Images, imagesIn, NONE, settleHot, State, Table, tablesIn, withTable } from './state';
 import type { Config, TablesState, Unusable } from './state';
 
 const ACTIONS: ReadonlySet<unknown> = new Set(['partial', 'insert', 'update', 'delete']);
@@ -37,10 +37,7 @@ const NO_SYMBOL = 'has no string symbol';
  * its change): do not change a frame after passing it in.
  */
 export function reduceTables(state: TablesState, frame: TableFrame): TablesState {
-  // The L2 path (no user code runs in it) reads the images into one reused object; the others
-  // (`now` is user code, which might reduce too) into a copy of their own.
-  const im = imagesIn(state, scratch);
-  const tables = im.tables;
+  const tables = tablesIn(state);
   const config = configOf(state);
   const f = frame as unknown;
   if (typeof f !== 'object' || f === null) return unusableFrame(state, config, undefined, 'not a table frame', f);
@@ -55,7 +52,7 @@ export function reduceTables(state: TablesState, frame: TableFrame): TablesState
   const t = nextToken();
   if (action === 'partial') return applyPartial(copyImages(state), config, name, frame, rows, t);
   if (table === undefined) return skipAll(state, config, name, action, rows);
-  if (table.kind === 'l2') return reduceL2(im, config, table, action, rows, t);
+  if (table.kind === 'l2') return reduceL2Frame(state, config, table, action, rows, t);
   const tb = editTable(table, t);
   const out = new Output(name, action);
   switch (action) {
@@ -79,8 +76,25 @@ export function reduceTables(state: TablesState, frame: TableFrame): TablesState
   return out.state(next, config);
 }
 
-/** The images {@link reduceL2} reads and builds (see reduceTables). */
+/** The images {@link reduceL2} builds the next state in: one object reused, no allocation per frame. */
 const scratch = new Images(NONE, undefined, undefined);
+/** Whether {@link scratch} is in use: a row's getter (user code) may reduce another frame meanwhile. */
+let scratchBusy = false;
+
+/** {@link reduceL2} in {@link scratch}, or in images of its own when reduceTables was re-entered. */
+function reduceL2Frame(state: TablesState, config: Config, table: Table, action: 'insert' | 'update' | 'delete', rows: readonly unknown[], t: number): TablesState {
+  if (scratchBusy) return reduceL2(copyImages(state), config, table, action, rows, t);
+  scratchBusy = true;
+  try {
+    return reduceL2(imagesIn(state, scratch), config, table, action, rows, t);
+  } finally {
+    scratchBusy = false;
+    // Hold on to nothing of the state once built (its book may be large).
+    scratch.tables = NONE;
+    scratch.hot = undefined;
+    scratch.hotTable = undefined;
+  }
+}
 
 /** A frame that cannot be used at all: nothing changes, and it is listed as unusable. */
 function unusableFrame(state: TablesState, config: Config, table: string | undefined, reason: string, value: unknown): TablesState {

@@ -202,6 +202,27 @@ describe('hostile frames', () => {
     expect(bookOf(s, 'XBTUSD')?.bids).toHaveLength(1);
   });
 
+  it('a row whose getter reduces another chain meanwhile (re-entering reduceTables) mixes nothing up', () => {
+    const keys = ['symbol', 'id', 'side'];
+    const other = reduceTables(emptyTables(), frame({
+      table: 'orderBookL2', action: 'partial', keys, filter: { symbol: 'ETHUSD' }, data: [{ symbol: 'ETHUSD', id: 7, side: 'Buy', size: 1, price: 10 }],
+    }));
+    let inner: TablesState | undefined;
+    const row: Record<string, unknown> = { id: 1, side: 'Buy', size: 9, price: 99 };
+    Object.defineProperty(row, 'symbol', {
+      enumerable: true,
+      get() {
+        inner ??= reduceTables(other, frame({ table: 'orderBookL2', action: 'update', data: [{ symbol: 'ETHUSD', id: 7, side: 'Buy', size: 2, price: 10 }] }));
+        return 'XBTUSD';
+      },
+    });
+    const outer = reduceTables(base(), frame({ table: 'orderBookL2', action: 'update', data: [row] }));
+    expect(bookOf(outer, 'XBTUSD')?.bids).toEqual([{ price: 99, size: 9, id: 1 }]);
+    expect(bookOf(outer, 'ETHUSD')).toBeUndefined();
+    expect(inner === undefined ? undefined : bookOf(inner, 'ETHUSD')?.bids).toEqual([{ price: 10, size: 2, id: 7 }]);
+    expect(inner === undefined ? 'none' : bookOf(inner, 'XBTUSD')).toBeUndefined();
+  });
+
   it('never throws on arbitrary JSON frames, and never touches another chain\'s state', () => {
     const value = fc.jsonValue({ maxDepth: 4 });
     const anyFrame = fc.oneof(
