@@ -91,16 +91,16 @@ describe('whole table and symbol observed together (the simulator sends each sub
     let book: BookSnapshot | undefined;
     fx.keep(c.book$('XBTUSD', { depth: 10_000 }).subscribe((b) => (book = b)));
     await waitFor(() => serverTopics().length === 1 && book !== undefined);
-    fx.sim.rateLimitSubscribes(1, 1);
+    fx.sim.rateLimitSubscribes(1, 3);
     fx.keep(c.changes$('orderBookL2').subscribe());
     await waitFor(() => errors.length > 0, 2000, 'the refusal');
     const refusedAt = Date.now();
     fx.sim.step(200);
-    // Within the second the server asked to wait, XBTUSD follows through its own subscription.
-    await waitFor(() => isTrueBook(book, fx.sim, 'XBTUSD'), 800, 'XBTUSD true while the whole table waits');
-    expect(Date.now() - refusedAt).toBeLessThan(900);
+    // Within the 3 s the server asked to wait, XBTUSD follows through its own subscription.
+    await waitFor(() => isTrueBook(book, fx.sim, 'XBTUSD'), 2500, 'XBTUSD true while the whole table waits');
+    expect(Date.now() - refusedAt).toBeLessThan(2800);
     expect(serverTopics()).toEqual(['orderBookL2:XBTUSD']);
-    await waitFor(() => serverTopics().join() === 'orderBookL2', 3000, 'the whole table after its retry');
+    await waitFor(() => serverTopics().join() === 'orderBookL2', 5000, 'the whole table after its retry');
     fx.sim.step(200);
     await waitFor(() => isTrueBook(book, fx.sim, 'XBTUSD'), 3000, 'XBTUSD true through the whole table');
     expect(errors).toHaveLength(1);
