@@ -15,7 +15,6 @@ import type { BookLevel, BookSnapshot, L2Book } from './l2-book';
 import type { TNode } from './sorted-tree';
 
 const NO_LEVELS: readonly BookLevel[] = Object.freeze([]);
-const NO_LEVEL: BookLevel = Object.freeze({ price: 0, size: 0, id: undefined });
 
 /** The top of one side as last read. */
 class SideTop {
@@ -64,11 +63,12 @@ class SideTop {
     const levels = this.mine;
     const out = new Array<BookLevel>(n);
     for (let j = 0; j < p; j++) out[j] = levels[j] as BookLevel;
-    let unchanged = n === levels.length;
+    const ln = levels.length;
+    let unchanged = n === ln;
     // The last levels pair with the rows they were made from (`prev`, index for index). A
     // cursor walks them beside the new rows, so a level inserted or removed above others does
     // not make new objects of those it shifts: a row that is the same object keeps its level;
-    // any other is placed by `levelFor`.
+    // any other is placed by (dir * price, id), the side's order, past levels that are gone.
     let i = p;
     for (let j = p; j < n; j++) {
       const r = rows[j] as Row;
@@ -77,8 +77,18 @@ class SideTop {
         if (i++ !== j) unchanged = false;
         continue;
       }
-      i = this.levelFor(r, levels, i, side.dir);
-      out[j] = this.placed;
+      const price = r.price as number;
+      const id = r.id as number;
+      const key = side.dir * price;
+      let l = i < ln ? levels[i] : undefined;
+      while (l !== undefined && (side.dir * l.price < key || (l.price === price && (l.id as number) < id))) l = ++i < ln ? levels[i] : undefined;
+      if (l !== undefined && l.price === price && l.id === id) {
+        i++;
+        // A row with another time but the same price, size and id keeps its level.
+        out[j] = l.size === r.size ? l : levelOf(r);
+      } else {
+        out[j] = levelOf(r);
+      }
       if (unchanged && out[j] !== levels[j]) unchanged = false;
     }
     if (unchanged) return this.levels;
@@ -90,8 +100,8 @@ class SideTop {
    * Only the tree changed (the head is the same): the top is unchanged when the head holds all
    * of it, or when the same leaves hold it (states share what a frame left alone). Arrays are
    * reused with counts beside them: setting `length` is a slow call on this path. Apart from
-   * {@link read}, as the rare paths are: their code is compiled when first needed instead of
-   * throwing away read's.
+   * {@link read} as a rare path: compiled when first needed instead of throwing read's
+   * compiled code away.
    */
   private sameLeaves(side: Side): boolean {
     this.tree = side.tree;
@@ -105,29 +115,6 @@ class SideTop {
     this.leaves = leaves;
     this.nLeaves = nl;
     return same;
-  }
-
-  /** The level {@link levelFor} chose. */
-  private placed: BookLevel = NO_LEVEL;
-
-  /**
-   * The level for row `r`, which is not the last level at cursor `i`: found by (dir * price, id),
-   * the side's order, past levels that are gone, and kept when its price, size and id are the
-   * same (a row with another time); else a new one. Sets {@link placed}; returns the cursor.
-   */
-  private levelFor(r: Row, levels: readonly BookLevel[], i: number, dir: number): number {
-    const price = r.price as number;
-    const id = r.id as number;
-    const key = dir * price;
-    const ln = levels.length;
-    let l = i < ln ? levels[i] : undefined;
-    while (l !== undefined && (dir * l.price < key || (l.price === price && (l.id as number) < id))) l = ++i < ln ? levels[i] : undefined;
-    if (l !== undefined && l.price === price && l.id === id) {
-      this.placed = l.size === r.size ? l : levelOf(r);
-      return i + 1;
-    }
-    this.placed = levelOf(r);
-    return i;
   }
 
   reset(): void {
