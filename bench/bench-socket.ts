@@ -3,7 +3,8 @@
  * bench/e2e-paired.ts): it welcomes, answers a subscribe with the partial set in
  * {@link BenchSocket.partial}, and is then fed frames by the benchmark through `deliver`, so a
  * `BitmexWebSocket` given it as `WebSocketCtor` runs its whole path (parse, session, topics,
- * reducer, view) with no network and no `ws` in the measurement.
+ * reducer, view) with no network and no `ws` in the measurement. {@link timeBlocks} feeds several
+ * such sockets the same frames in alternating blocks.
  * @module
  */
 
@@ -54,4 +55,33 @@ export class BenchSocket {
     this.onclose?.({ code, reason, wasClean: true });
     for (const fn of this.closeListeners) fn({ code, reason });
   }
+}
+
+function minorGc(): void {
+  const g = (globalThis as { gc?: (o: { type: string }) => void }).gc;
+  if (g === undefined) throw new Error('run with node --expose-gc');
+  g({ type: 'minor' });
+}
+
+/**
+ * Delivers `frames` to every socket in blocks of `block`, each block to one socket after the
+ * other (the order reversed every other block, and with `flip`), and returns each socket's
+ * process CPU µs, a young-generation GC at the end of each block included: the clients share one
+ * heap, and a collection another case's block happened to trigger would otherwise bill it.
+ */
+export function timeBlocks(sockets: readonly BenchSocket[], frames: readonly string[], block: number, flip: boolean): number[] {
+  const cpuUs = sockets.map(() => 0);
+  for (let from = 0, b = 0; from < frames.length; from += block, b++) {
+    const to = Math.min(frames.length, from + block);
+    for (let k = 0; k < sockets.length; k++) {
+      const i = (b % 2 === 0) !== flip ? k : sockets.length - 1 - k;
+      const socket = sockets[i] as BenchSocket;
+      const t0 = process.cpuUsage();
+      for (let f = from; f < to; f++) socket.deliver(frames[f] as string);
+      minorGc();
+      const t = process.cpuUsage(t0);
+      cpuUs[i] = (cpuUs[i] as number) + t.user + t.system;
+    }
+  }
+  return cpuUs;
 }

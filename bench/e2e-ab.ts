@@ -17,12 +17,12 @@ import { execSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
+import { firstMessage } from './e2e';
 import { streamKey } from './e2e-shared';
 import type { ClientCase, ClientResult, ServerReady, StreamSpec } from './e2e-shared';
 
 const ROOT = resolve(__dirname, '..');
 const DIR = join(ROOT, '.tmp', 'e2e-ab');
-const TIMEOUT_MS = 180_000;
 
 function flag(name: string): string | undefined {
   return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -59,23 +59,6 @@ function start(script: string, args: readonly string[]): ChildProcess {
   delete env.BITMEX_ENDPOINT;
   delete env.DEBUG;
   return fork(script, [...args], { cwd: ROOT, env, execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-
-function firstMessage<T>(child: ChildProcess, what: string): Promise<T> {
-  return new Promise<T>((ok, fail) => {
-    const timer = setTimeout(() => {
-      child.kill();
-      fail(new Error(`${what}: no result within ${TIMEOUT_MS / 1000} s`));
-    }, TIMEOUT_MS);
-    child.once('message', (m) => {
-      clearTimeout(timer);
-      ok(m as T);
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      fail(new Error(`${what} exited (${signal ?? code}) before reporting`));
-    });
-  });
 }
 
 async function runClient(script: string, c: ClientCase, port: number, spec: StreamSpec): Promise<number> {

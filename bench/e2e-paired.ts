@@ -23,7 +23,7 @@ import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import type { Observable } from 'rxjs';
 import type { BitmexWebSocket, WebSocketCtor } from '../lib';
-import { BenchSocket } from './bench-socket';
+import { BenchSocket, timeBlocks } from './bench-socket';
 import { buildFrames, type BenchFrames } from './frames';
 
 type Lib = { readonly BitmexWebSocket: typeof BitmexWebSocket };
@@ -89,20 +89,7 @@ async function runPair(libs: readonly Lib[], frames: BenchFrames, rep: number, c
     runs[i] = await start(libs[i] as Lib, changes);
   }
   gc('major');
-  const cpuUs = runs.map(() => 0);
-  const count = frames.frames.length;
-  for (let from = 0, b = 0; from < count; from += BLOCK, b++) {
-    const to = Math.min(count, from + BLOCK);
-    for (let k = 0; k < runs.length; k++) {
-      const i = (b + rep) % 2 === 0 ? k : runs.length - 1 - k;
-      const socket = (runs[i] as Running).socket as BenchSocket;
-      const t0 = process.cpuUsage();
-      for (let f = from; f < to; f++) socket.deliver(frames.frames[f] as string);
-      gc('minor');
-      const t = process.cpuUsage(t0);
-      cpuUs[i] = (cpuUs[i] as number) + t.user + t.system;
-    }
-  }
+  const cpuUs = timeBlocks(runs.map((r) => r.socket as BenchSocket), frames.frames, BLOCK, rep % 2 === 1);
   const emitted = runs.map((r) => r.emitted);
   for (const r of runs) await r.stop();
   return { cpuUs, emitted };

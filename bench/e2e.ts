@@ -153,7 +153,7 @@ function forkChild(name: 'e2e-server' | 'e2e-client', args: readonly string[], o
 }
 
 /** The first IPC message of `child`; rejects if it exits or times out first. */
-function firstMessage<T>(child: ChildProcess, what: string): Promise<T> {
+export function firstMessage<T>(child: ChildProcess, what: string): Promise<T> {
   return new Promise<T>((resolvePromise, reject) => {
     const timer = setTimeout(() => {
       child.kill();

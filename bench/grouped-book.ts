@@ -22,7 +22,7 @@
  * @module
  */
 import { BitmexWebSocket, type WebSocketCtor } from '../lib';
-import { BenchSocket } from './bench-socket';
+import { BenchSocket, timeBlocks } from './bench-socket';
 import { buildFrames, type BenchFrames } from './frames';
 
 interface Case {
@@ -81,21 +81,7 @@ async function runPair(frames: BenchFrames, count: number, rep: number): Promise
     runs[i] = await start(CASES[i] as Case);
   }
   gc();
-  const cpuUs = runs.map(() => 0);
-  for (let from = 0, b = 0; from < count; from += BLOCK, b++) {
-    const to = Math.min(count, from + BLOCK);
-    for (let k = 0; k < runs.length; k++) {
-      const i = b % 2 === 0 ? k : runs.length - 1 - k;
-      const socket = (runs[i] as Running).socket as BenchSocket;
-      const t0 = process.cpuUsage();
-      for (let f = from; f < to; f++) socket.deliver(frames.frames[f] as string);
-      // Each case collects its own young garbage, in its own time: the two clients share one
-      // heap, and a collection the other case's block happened to trigger would bill it.
-      gc('minor');
-      const t = process.cpuUsage(t0);
-      cpuUs[i] = (cpuUs[i] as number) + t.user + t.system;
-    }
-  }
+  const cpuUs = timeBlocks(runs.map((r) => r.socket as BenchSocket), frames.frames, BLOCK, false);
   const emitted = runs.map((r) => r.emitted);
   for (const r of runs) {
     r.stop();
