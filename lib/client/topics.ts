@@ -169,10 +169,11 @@ export class Topics {
     const t = this.topics.get(name);
     if (t === undefined) return;
     t.server = 'none';
+    // A subscribe held back for this answer may go now (see flush).
+    this.schedule();
     if (t.observer === undefined) return this.forgetIfIdle(t);
     // Covered: its rows now come through the whole table's image (nothing to drop).
     if (isCovered(this.tables.get(t.table), t)) t.image = 'none';
-    this.schedule();
   }
 
   /**
@@ -187,14 +188,14 @@ export class Topics {
     const requested = topicsOf(frame.request)
       .map((a) => this.topics.get(a))
       .filter((t): t is Topic => t !== undefined && t.endpoint === endpoint);
+    // A 429, and any 5xx: the server's trouble, not the request's (erroring the observer's
+    // stream for it would end it, or crash a process that gave no error callback).
+    const retryable = frame.status === 429 || (frame.status >= 500 && frame.status <= 599);
     if (op === 'unsubscribe') {
       // The server does not have it: either way it is gone there.
       for (const t of requested) if (t.server === 'unsubscribing') this.onUnsubscribed(t.name);
       return false;
     }
-    // A 429, and any 5xx: the server's trouble, not the request's (erroring the observer's
-    // stream for it would end it, or crash a process that gave no error callback).
-    const retryable = frame.status === 429 || (frame.status >= 500 && frame.status <= 599);
     const targets = refusedTopics(frame, requested);
     if (targets.length === 0) return retryable && requested.some((t) => t.observer !== undefined && t.server === 'none' && t.retryAt > 0);
     if (retryable) {
@@ -324,6 +325,7 @@ export class Topics {
     const unsubscribe: Record<Endpoint, string[]> = { main: [], platform: [] };
     let nextRetry = Infinity;
     const all = [...this.topics.values()];
+    const fresh: Topic[] = [];
     // A whole table's retry that is due goes out now, so it covers its symbols' topics already.
     // (A timer may fire a little early; within a few ms counts as due.)
     for (const t of all) if (t.symbol === undefined && t.retryAt > 0 && t.retryAt <= now + 5) t.retryAt = 0;
@@ -348,11 +350,7 @@ export class Topics {
           this.fail(t, this.authError);
           continue;
         }
-        t.retryAt = 0;
-        t.server = 'subscribing';
-        t.image = 'awaiting';
-        t.awaitSeq = ++this.awaitSeq;
-        subscribe[t.endpoint].push(t.name);
+        fresh.push(t);
       } else if (t.observer !== undefined && t.server === 'subscribed' && t.image === 'none') {
         // Left and observed again within one tick: its image was dropped, so get a fresh partial.
         t.server = 'unsubscribing';
@@ -363,6 +361,16 @@ export class Topics {
       } else {
         this.forgetIfIdle(t);
       }
+    }
+    // Not while a subscription with the same rows is being unsubscribed: a server that still
+    // streams it until it answers would send each row twice (trades twice, deletes of rows gone).
+    for (const t of fresh) {
+      if (all.some((u) => u.server === 'unsubscribing' && u.table === t.table && u.endpoint === t.endpoint && (u.symbol === undefined || t.symbol === undefined || u.symbol === t.symbol))) continue;
+      t.retryAt = 0;
+      t.server = 'subscribing';
+      t.image = 'awaiting';
+      t.awaitSeq = ++this.awaitSeq;
+      subscribe[t.endpoint].push(t.name);
     }
     if (nextRetry < Infinity) this.retryAt(nextRetry, Math.max(0, nextRetry - now));
     for (const endpoint of ['main', 'platform'] as const) {

@@ -1,0 +1,80 @@
+/**
+ * A server that answers an unsubscribe late, or refuses it with 429 the first time, and streams
+ * that subscription until it is done. While a whole table takes over from its symbol (or hands
+ * back to it), subscribing the new topic before the old one was gone gave every row twice: trades
+ * twice, deletes of rows already gone (spurious resyncs); a refused unsubscribe was taken as done,
+ * so the subscription leaked and the next subscribe of it was refused as "already subscribed",
+ * erroring the stream. The new subscribe waits for the answer; a refused unsubscribe is repeated.
+ */
+import type { BitmexApiError } from '../../lib';
+import { settle, waitFor } from '../support/helpers';
+import { useRawServer, welcome } from '../support/raw-server';
+import { useSimulator } from '../support/simulator';
+
+const fx = useSimulator({ seed: 1 }, { heartbeat: false });
+
+let requests: string[] = [];
+let tradeNo = 0;
+let refuseFirst = false;
+const held = new Set<string>();
+const raw = useRawServer((ws) => {
+  ws.send(welcome());
+  held.clear();
+  const refused = new Set<string>();
+  // One trade, a copy to every subscription held (as BitMEX does).
+  const trade = (): void => {
+    const row = { symbol: 'XBTUSD', side: 'Buy', size: 1, price: 100, trdMatchID: `t${++tradeNo}`, timestamp: new Date().toISOString() };
+    for (const _ of held) ws.send(JSON.stringify({ table: 'trade', action: 'insert', data: [row] }));
+  };
+  return (req) => {
+    const topics = (Array.isArray(req.args) ? req.args : [req.args]) as string[];
+    requests.push(`${req.op} ${topics.join()}`);
+    for (const topic of topics) {
+      if (req.op === 'subscribe') {
+        if (held.has(topic)) return void ws.send(JSON.stringify({ status: 400, error: `You are already subscribed to this topic: ${topic}`, request: req }));
+        held.add(topic);
+        ws.send(JSON.stringify({ success: true, subscribe: topic, request: req }));
+        ws.send(JSON.stringify({ table: 'trade', action: 'partial', keys: [], filter: topic.includes(':') ? { symbol: 'XBTUSD' } : {}, data: [] }));
+        trade();
+      } else if (refuseFirst && !refused.has(topic)) {
+        refused.add(topic);
+        ws.send(JSON.stringify({ status: 429, error: 'Rate limit exceeded, retry in 1 seconds.', meta: { retryAfter: 0.2 }, request: req }));
+        trade();
+      } else {
+        setTimeout(() => {
+          held.delete(topic);
+          ws.send(JSON.stringify({ success: true, unsubscribe: topic, request: req }));
+          trade();
+        }, 150);
+      }
+    }
+  };
+});
+
+beforeEach(() => {
+  requests = [];
+  refuseFirst = false;
+});
+
+it.each([
+  ['the whole table joining the symbol', true],
+  ['the whole table leaving the symbol', false],
+])('%s: the new subscribe waits for the unsubscribe answer; each trade once', async (_, joining) => {
+  const c = fx.client({ endpoint: raw.url });
+  const errors: unknown[] = [];
+  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+  const ids: string[] = [];
+  fx.keep(c.table$('trade', 'XBTUSD').subscribe((t) => ids.push(t.trdMatchID)));
+  const whole = joining ? undefined : c.table$('trade').subscribe();
+  await waitFor(() => requests.length === 1 && ids.length > 0, 2000, 'the first subscription live');
+  const first = requests[0];
+  if (whole === undefined) fx.keep(c.table$('trade').subscribe());
+  else whole.unsubscribe();
+  await waitFor(() => requests.length === 3, 2000, 'the handover');
+  await settle(300);
+  expect(requests).toEqual([first, `unsubscribe ${joining ? 'trade:XBTUSD' : 'trade'}`, `subscribe ${joining ? 'trade' : 'trade:XBTUSD'}`]);
+  expect(ids.length).toBeGreaterThan(1);
+  expect(new Set(ids).size).toBe(ids.length);
+  expect(errors).toEqual([]);
+});
+
