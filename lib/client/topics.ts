@@ -50,6 +50,8 @@ export class Topics {
   private retryTimerAt = Infinity;
   private awaitSeq = 0;
   private readonly watchTimers = new Set<ReturnType<typeof setTimeout>>();
+  /** Topics whose unsubscribe was refused (429/5xx) and goes out again on a timer. */
+  private readonly unsubAgain = new Set<Topic>();
   private closed = false;
   /** Auth failure of the live main session: private topics get it instead of a subscribe. */
   private authError: BitmexApiError | undefined;
@@ -192,8 +194,20 @@ export class Topics {
     // stream for it would end it, or crash a process that gave no error callback).
     const retryable = frame.status === 429 || (frame.status >= 500 && frame.status <= 599);
     if (op === 'unsubscribe') {
-      // The server does not have it: either way it is gone there.
-      for (const t of requested) if (t.server === 'unsubscribing') this.onUnsubscribed(t.name);
+      const pending = requested.filter((t) => t.server === 'unsubscribing' && !this.unsubAgain.has(t));
+      // Refused: the server still streams it, so it stays unsubscribing (nothing overlapping is
+      // subscribed meanwhile) and is asked again when the server says. Else it is gone there.
+      if (!retryable) for (const t of pending) this.onUnsubscribed(t.name);
+      else if (pending.length > 0) {
+        const session = this.link.session(endpoint);
+        for (const t of pending) this.unsubAgain.add(t);
+        const timer = setTimeout(() => {
+          this.watchTimers.delete(timer);
+          const again = pending.filter((t) => this.unsubAgain.delete(t) && t.server === 'unsubscribing');
+          if (again.length > 0 && this.link.session(endpoint) === session) session?.send({ op: 'unsubscribe', args: again.map((t) => t.name) });
+        }, retryAfterMs(frame) ?? RETRY_INITIAL_MS);
+        this.watchTimers.add(timer);
+      }
       return false;
     }
     const targets = refusedTopics(frame, requested);

@@ -78,3 +78,22 @@ it.each([
   expect(errors).toEqual([]);
 });
 
+it('an unsubscribe refused with 429 is asked again when the server says, and nothing overlapping goes out meanwhile', async () => {
+  refuseFirst = true;
+  const c = fx.client({ endpoint: raw.url });
+  const errors: unknown[] = [];
+  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+  const ids: string[] = [];
+  const streamErrors: unknown[] = [];
+  const symbol = c.table$('trade', 'XBTUSD').subscribe({ next: (t) => ids.push(t.trdMatchID), error: (e) => streamErrors.push(e) });
+  await waitFor(() => ids.length > 0, 2000, 'the symbol live');
+  const whole = c.table$('trade').subscribe({ error: (e) => streamErrors.push(e) });
+  await waitFor(() => requests.length === 4, 2000, 'the handover');
+  expect(requests).toEqual(['subscribe trade:XBTUSD', 'unsubscribe trade:XBTUSD', 'unsubscribe trade:XBTUSD', 'subscribe trade']);
+  whole.unsubscribe();
+  symbol.unsubscribe();
+  await waitFor(() => held.size === 0, 2000, 'nothing held on the server');
+  expect(new Set(ids).size).toBe(ids.length);
+  expect(streamErrors).toEqual([]);
+  expect(errors.map((e) => (e as BitmexApiError).status)).toEqual([429, 429]);
+});
