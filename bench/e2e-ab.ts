@@ -20,27 +20,10 @@ import { buildSync } from 'esbuild';
 import { firstMessage } from './e2e';
 import { streamKey } from './e2e-shared';
 import type { ClientCase, ClientResult, ServerReady, StreamSpec } from './e2e-shared';
+import { flag, median, positive } from './cli-args';
 
 const ROOT = resolve(__dirname, '..');
 const DIR = join(ROOT, '.tmp', 'e2e-ab');
-
-function flag(name: string): string | undefined {
-  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
-
-function positive(name: string, fallback: number): number {
-  const v = flag(name);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new TypeError(`--${name} must be a positive integer`);
-  return n;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
 
 function bundle(entries: readonly string[], outdir: string): void {
   buildSync({ entryPoints: [...entries], outdir, bundle: true, platform: 'node', format: 'cjs', target: 'node18', packages: 'external', logLevel: 'warning' });

@@ -56,7 +56,11 @@ class SideTop {
     const m = n < pn ? n : pn;
     let p = 0;
     while (p < m && rows[p] === prev[p]) p++;
-    if (p === n && n === pn) return this.levels;
+    // Read here, on the path every changed side takes, and returned below from here: a return of
+    // `this.levels` of its own on the rare no-change exits had no type feedback when read was
+    // first compiled, and its first use (~16,000 frames in) threw read's compiled code away.
+    const shown = this.levels;
+    if (p === n && n === pn) return shown;
     this.spareRows = prev;
     this.rows = rows;
     this.nRows = n;
@@ -91,7 +95,7 @@ class SideTop {
       }
       if (unchanged && out[j] !== levels[j]) unchanged = false;
     }
-    if (unchanged) return this.levels;
+    if (unchanged) return shown;
     this.mine = out;
     return (this.levels = Object.freeze(out.slice()));
   }
