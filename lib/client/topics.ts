@@ -200,11 +200,15 @@ export class Topics {
       if (!retryable) for (const t of pending) this.onUnsubscribed(t.name);
       else if (pending.length > 0) {
         const session = this.link.session(endpoint);
-        for (const t of pending) this.unsubAgain.add(t);
+        // (A new awaitSeq: the first request's watch is over, the repeated one gets its own.)
+        for (const t of pending) this.unsubAgain.add(t), (t.awaitSeq = ++this.awaitSeq);
         const timer = setTimeout(() => {
           this.watchTimers.delete(timer);
-          const again = pending.filter((t) => this.unsubAgain.delete(t) && t.server === 'unsubscribing');
-          if (again.length > 0 && this.link.session(endpoint) === session) session?.send({ op: 'unsubscribe', args: again.map((t) => t.name) });
+          const again = pending.filter((t) => this.unsubAgain.delete(t) && t.server === 'unsubscribing').map((t) => t.name);
+          if (again.length > 0 && session !== undefined && this.link.session(endpoint) === session) {
+            session.send({ op: 'unsubscribe', args: again });
+            this.watch(endpoint, session, again, true);
+          }
         }, retryAfterMs(frame) ?? RETRY_INITIAL_MS);
         this.watchTimers.add(timer);
       }
@@ -390,7 +394,11 @@ export class Topics {
     for (const endpoint of ['main', 'platform'] as const) {
       const session = this.link.session(endpoint);
       if (session === undefined) continue;
-      if (unsubscribe[endpoint].length > 0) session.send({ op: 'unsubscribe', args: unsubscribe[endpoint] });
+      if (unsubscribe[endpoint].length > 0) {
+        session.send({ op: 'unsubscribe', args: unsubscribe[endpoint] });
+        // An answer never coming would hold back what overlaps it for good.
+        this.watch(endpoint, session, unsubscribe[endpoint], true);
+      }
       if (subscribe[endpoint].length > 0) {
         session.send({ op: 'subscribe', args: subscribe[endpoint] });
         this.watch(endpoint, session, subscribe[endpoint]);
@@ -400,16 +408,17 @@ export class Topics {
 
   /**
    * A subscribe that gets neither its success and partial nor a refusal in time (a server that
-   * answers pings but not requests) would wait forever: tell the link, which gives the session up.
+   * answers pings but not requests) would wait forever, as would an unanswered unsubscribe: tell
+   * the link, which gives the session up.
    */
-  private watch(endpoint: Endpoint, session: Session, names: readonly string[]): void {
+  private watch(endpoint: Endpoint, session: Session, names: readonly string[], unsub = false): void {
     const timeoutMs = this.link.subscribeTimeoutMs;
     if (timeoutMs === undefined) return;
     const asked = names.map((n) => this.topics.get(n)).filter((t): t is Topic => t !== undefined).map((t) => [t, t.awaitSeq] as const);
     const timer = setTimeout(() => {
       this.watchTimers.delete(timer);
       if (this.closed || this.link.session(endpoint) !== session) return;
-      const late = asked.filter(([t, seq]) => this.topics.get(t.name) === t && t.observer !== undefined && t.image === 'awaiting' && t.awaitSeq === seq);
+      const late = asked.filter(([t, seq]) => this.topics.get(t.name) === t && t.awaitSeq === seq && (unsub ? t.server === 'unsubscribing' : t.observer !== undefined && t.image === 'awaiting'));
       if (late.length > 0) this.link.unanswered?.(endpoint, late.map(([t]) => t.name));
     }, timeoutMs);
     this.watchTimers.add(timer);

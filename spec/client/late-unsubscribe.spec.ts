@@ -6,7 +6,7 @@
  * so the subscription leaked and the next subscribe of it was refused as "already subscribed",
  * erroring the stream. The new subscribe waits for the answer; a refused unsubscribe is repeated.
  */
-import type { BitmexApiError } from '../../lib';
+import { BitmexConnectionError, type BitmexApiError } from '../../lib';
 import { settle, waitFor } from '../support/helpers';
 import { useRawServer, welcome } from '../support/raw-server';
 import { useSimulator } from '../support/simulator';
@@ -16,6 +16,7 @@ const fx = useSimulator({ seed: 1 }, { heartbeat: false });
 let requests: string[] = [];
 let tradeNo = 0;
 let refuseFirst = false;
+let ignoreFirst = false;
 const held = new Set<string>();
 const raw = useRawServer((ws) => {
   ws.send(welcome());
@@ -36,6 +37,8 @@ const raw = useRawServer((ws) => {
         ws.send(JSON.stringify({ success: true, subscribe: topic, request: req }));
         ws.send(JSON.stringify({ table: 'trade', action: 'partial', keys: [], filter: topic.includes(':') ? { symbol: 'XBTUSD' } : {}, data: [] }));
         trade();
+      } else if (ignoreFirst) {
+        ignoreFirst = false;
       } else if (refuseFirst && !refused.has(topic)) {
         refused.add(topic);
         ws.send(JSON.stringify({ status: 429, error: 'Rate limit exceeded, retry in 1 seconds.', meta: { retryAfter: 0.2 }, request: req }));
@@ -54,6 +57,7 @@ const raw = useRawServer((ws) => {
 beforeEach(() => {
   requests = [];
   refuseFirst = false;
+  ignoreFirst = false;
 });
 
 it.each([
@@ -96,4 +100,21 @@ it('an unsubscribe refused with 429 is asked again when the server says, and not
   expect(new Set(ids).size).toBe(ids.length);
   expect(streamErrors).toEqual([]);
   expect(errors.map((e) => (e as BitmexApiError).status)).toEqual([429, 429]);
+});
+
+it('an unsubscribe never answered gives the socket up after subscribeTimeoutMs (what it held back would wait for good)', async () => {
+  ignoreFirst = true;
+  const c = fx.client({ endpoint: raw.url, subscribeTimeoutMs: 300, reconnect: { initialDelayMs: 10, maxDelayMs: 50 } });
+  const errors: unknown[] = [];
+  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+  const ids: string[] = [];
+  fx.keep(c.table$('trade', 'XBTUSD').subscribe((t) => ids.push(t.trdMatchID)));
+  await waitFor(() => ids.length > 0, 2000, 'the symbol live');
+  const all: string[] = [];
+  fx.keep(c.table$('trade').subscribe((t) => all.push(t.trdMatchID)));
+  await waitFor(() => all.length > 0, 3000, 'the whole table live after the reconnect');
+  expect(raw.connections).toBe(2);
+  expect(requests).toEqual(['subscribe trade:XBTUSD', 'unsubscribe trade:XBTUSD', 'subscribe trade']);
+  expect(errors[0]).toBeInstanceOf(BitmexConnectionError);
+  expect((errors[0] as BitmexConnectionError).code).toBe(4004);
 });
