@@ -220,6 +220,9 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
               authenticate(settings.authArgs, serverSeconds * 1000);
               return;
             }
+            // A rate limit or the server's trouble says nothing of the keys: failing the private
+            // topics for good on this socket would be wrong; a new socket (with backoff) asks again.
+            if (frame.status === 429 || frame.status >= 500) return drop(CONNECT_TIMEOUT_CLOSE, frame.error);
             ready(new BitmexApiError(frame.status, frame.error, frame.meta, frame.request));
             return;
           }
