@@ -10,6 +10,7 @@ import { PRIVATE_TABLES } from '../protocol/tables';
 interface Requested {
   readonly name: string;
   readonly table: string;
+  readonly symbol: string | undefined;
   readonly server: string;
 }
 
@@ -21,13 +22,14 @@ export function topicsOf(request: Request | undefined): string[] {
 }
 
 /**
- * The requested topics an error refuses: the one its text names, else those still unconfirmed
+ * The requested topics an error refuses: those its text names (topic, table or symbol), else those still unconfirmed
  * (for a 401, the private ones among them) — never a live one.
  */
 export function refusedTopics<T extends Requested>(frame: ErrorFrame, requested: readonly T[]): T[] {
   const words = wordsOf(frame.error);
   const pending = requested.filter((t) => t.server === 'subscribing');
-  const named = pending.filter((t) => words.has(t.name) || words.has(t.table));
+  // "Unknown or expired symbol: FOO" names the symbol only: it must not fail XBTUSD asked beside it.
+  const named = pending.filter((t) => words.has(t.name) || words.has(t.table) || words.has(t.symbol ?? t.name));
   if (named.length > 0) return named;
   if (frame.status === 401 && pending.some((t) => PRIVATE_TABLES.has(t.table))) return pending.filter((t) => PRIVATE_TABLES.has(t.table));
   return pending;
