@@ -141,6 +141,7 @@ export class Topics {
       if (t.endpoint !== endpoint) continue;
       if (t.resyncTimer !== undefined) clearTimeout(t.resyncTimer);
       t.resyncTimer = undefined;
+      this.unsubAgain.delete(t);
       t.retryAt = 0;
       t.server = 'none';
       t.image = 'none';
@@ -199,16 +200,13 @@ export class Topics {
       // subscribed meanwhile) and is asked again when the server says. Else it is gone there.
       if (!retryable) for (const t of pending) this.onUnsubscribed(t.name);
       else if (pending.length > 0) {
-        const session = this.link.session(endpoint);
         // (A new awaitSeq: the first request's watch is over, the repeated one gets its own.)
         for (const t of pending) this.unsubAgain.add(t), (t.awaitSeq = ++this.awaitSeq);
         const timer = setTimeout(() => {
           this.watchTimers.delete(timer);
-          const again = pending.filter((t) => this.unsubAgain.delete(t) && t.server === 'unsubscribing').map((t) => t.name);
-          if (again.length > 0 && session !== undefined && this.link.session(endpoint) === session) {
-            session.send({ op: 'unsubscribe', args: again });
-            this.watch(endpoint, session, again, true);
-          }
+          // Back to subscribed, so flush() unsubscribes it again (a resync's too: its image is none).
+          for (const t of pending) if (this.unsubAgain.delete(t) && t.server === 'unsubscribing') (t.server = 'subscribed'), t.image === 'awaiting' && (t.image = 'none');
+          this.flush();
         }, retryAfterMs(frame) ?? RETRY_INITIAL_MS);
         this.watchTimers.add(timer);
       }

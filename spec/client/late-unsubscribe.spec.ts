@@ -35,6 +35,13 @@ const raw = useRawServer((ws) => {
         if (held.has(topic)) return void ws.send(JSON.stringify({ status: 400, error: `You are already subscribed to this topic: ${topic}`, request: req }));
         held.add(topic);
         ws.send(JSON.stringify({ success: true, subscribe: topic, request: req }));
+        if (topic.startsWith('instrument')) {
+          // The first image is empty: an update of XBTUSD then finds no row (a resync).
+          const data = requests.length > 1 ? [{ symbol: 'XBTUSD', markPrice: 2 }] : [];
+          ws.send(JSON.stringify({ table: 'instrument', action: 'partial', keys: ['symbol'], filter: { symbol: 'XBTUSD' }, data }));
+          if (data.length === 0) ws.send(JSON.stringify({ table: 'instrument', action: 'update', data: [{ symbol: 'XBTUSD', markPrice: 1 }] }));
+          continue;
+        }
         ws.send(JSON.stringify({ table: 'trade', action: 'partial', keys: [], filter: topic.includes(':') ? { symbol: 'XBTUSD' } : {}, data: [] }));
         trade();
       } else if (ignoreFirst) {
@@ -117,4 +124,19 @@ it('an unsubscribe never answered gives the socket up after subscribeTimeoutMs (
   expect(requests).toEqual(['subscribe trade:XBTUSD', 'unsubscribe trade:XBTUSD', 'subscribe trade']);
   expect(errors[0]).toBeInstanceOf(BitmexConnectionError);
   expect((errors[0] as BitmexConnectionError).code).toBe(4004);
+});
+
+it("a resync's unsubscribe refused with 429 is asked again, then the topic subscribed afresh", async () => {
+  refuseFirst = true;
+  const c = fx.client({ endpoint: raw.url });
+  const errors: unknown[] = [];
+  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+  const prices: unknown[] = [];
+  let streamError: unknown;
+  fx.keep(c.table$('instrument', 'XBTUSD').subscribe({ next: (r) => prices.push(r.markPrice), error: (e) => (streamError = e) }));
+  await waitFor(() => prices.length > 0, 2000, 'the fresh image');
+  expect(prices).toEqual([2]);
+  expect(requests).toEqual(['subscribe instrument:XBTUSD', 'unsubscribe instrument:XBTUSD', 'unsubscribe instrument:XBTUSD', 'subscribe instrument:XBTUSD']);
+  expect(streamError).toBeUndefined();
+  expect(errors.map((e) => (e as { status?: number }).status)).toEqual([undefined, 429]);
 });
