@@ -170,8 +170,9 @@ export class BookViewCore {
 /**
  * Converts `[[price, size], ...]` to levels, reusing `prev` levels with the same price and size.
  * A pair that is not a finite price and a finite size ≥ 0 is left out (never a NaN or negative level).
+ * Best first (`dir` -1 for bids, 1 for asks), whatever order the feed gave.
  */
-export function levelsOf10(pairs: unknown, prev: readonly BookLevel[] | undefined): BookLevel[] {
+export function levelsOf10(pairs: unknown, prev: readonly BookLevel[] | undefined, dir: number): BookLevel[] {
   const out: BookLevel[] = [];
   if (!Array.isArray(pairs)) return out;
   for (let i = 0; i < pairs.length; i++) {
@@ -183,6 +184,8 @@ export function levelsOf10(pairs: unknown, prev: readonly BookLevel[] | undefine
     const old = prev?.[out.length];
     out.push(old !== undefined && old.price === price && old.size === size ? old : Object.freeze({ price, size, id: undefined }));
   }
+  // BitMEX sends pairs best first; a feed that does not must not give a book in the wrong order.
+  for (let i = 1; i < out.length; i++) if (dir * ((out[i] as BookLevel).price - (out[i - 1] as BookLevel).price) < 0) return out.sort((a, b) => dir * (a.price - b.price));
   return out;
 }
 
@@ -192,7 +195,7 @@ export function snapshot10(symbol: string, row: Row, depth: number, prev: BookSn
   return freezeSnapshot(
     symbol,
     typeof ts === 'string' ? ts : '',
-    levelsOf10(row.bids, prev?.bids).slice(0, depth),
-    levelsOf10(row.asks, prev?.asks).slice(0, depth),
+    levelsOf10(row.bids, prev?.bids, -1).slice(0, depth),
+    levelsOf10(row.asks, prev?.asks, 1).slice(0, depth),
   );
 }

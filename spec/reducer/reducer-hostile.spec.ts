@@ -153,6 +153,16 @@ describe('hostile frames', () => {
     expect(book?.asks.map((l) => [l.price, l.size])).toEqual([[101, 2]]);
   });
 
+  it('orderBook10 pairs sent out of order still give a book best first', () => {
+    const s = reduceTables(emptyTables(), frame({
+      table: 'orderBook10', action: 'partial', keys: ['symbol'], filter: { symbol: 'XBTUSD' },
+      data: [{ symbol: 'XBTUSD', bids: [[99, 1], [100, 5], [98, 2]], asks: [[102, 3], [101, 2]], timestamp: '2024-01-01T00:00:00.000Z' }],
+    }));
+    const book = bookOf(s, 'XBTUSD', { table: 'orderBook10' });
+    expect(book?.bids.map((l) => l.price)).toEqual([100, 99, 98]);
+    expect(book?.asks.map((l) => l.price)).toEqual([101, 102]);
+  });
+
   it('tableKeys given with wrong shapes are ignored, not thrown at a later partial', () => {
     const opts = { tableKeys: { instrument: 'symbol', trade: null, order: ['orderID'] } } as unknown as Parameters<typeof emptyTables>[0];
     let s = emptyTables(opts);
