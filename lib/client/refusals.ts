@@ -5,6 +5,7 @@
  */
 import type { ErrorFrame, Request } from '../protocol/frames';
 import { PRIVATE_TABLES } from '../protocol/tables';
+import { backoffDelay, retryAfterMs } from './backoff';
 
 /** What a refusal needs to know of a topic. */
 interface Requested {
@@ -43,4 +44,25 @@ function wordsOf(text: string): Set<string> {
     words.add(w.replace(/\.+$/, ''));
   }
   return words;
+}
+
+/**
+ * A 429, and any 5xx: the server's trouble, not the request's, so the request is retried
+ * (erroring the observer's stream for it would end it, or crash a process that gave no error
+ * callback).
+ */
+export function isRetryable(frame: ErrorFrame): boolean {
+  return frame.status === 429 || (frame.status >= 500 && frame.status <= 599);
+}
+
+/**
+ * When refused topics go out again, and their retry count then: at the server's time if it named
+ * one (bounded: a hostile 0.001 s must not make a loop of requests, nor 1e10 s overflow the
+ * timer), else after the backoff for `retries`. Only refusals that name no time climb the
+ * backoff: a retry at the time the server asked for is no reason to wait longer after a later
+ * 503 (three 429s "retry in 1 s" made the next two 503s wait 4-8 s and 8-16 s).
+ */
+export function retryPlan(frame: ErrorFrame, retries: number, initialMs: number, maxMs: number): { delay: number; retries: number } {
+  const serverDelay = retryAfterMs(frame);
+  return serverDelay !== undefined ? { delay: serverDelay, retries } : { delay: backoffDelay(retries, initialMs, maxMs), retries: retries + 1 };
 }

@@ -11,29 +11,13 @@ import { BitmexApiError, type BitmexError } from '../protocol/errors';
 import { splitTopic, type DataFrame, type ErrorFrame } from '../protocol/frames';
 import { PLATFORM_TABLES, PRIVATE_TABLES } from '../protocol/tables';
 import { backoffDelay, retryAfterMs } from './backoff';
-import { refusedTopics, topicsOf } from './refusals';
+import { isRetryable, refusedTopics, retryPlan, topicsOf } from './refusals';
 import type { Session } from './session';
+import type { TopicsLink } from './topics-link';
 import { admitFrame, fedOnlyBy, feederOf, isCovered, type Endpoint, type TableTopics, type Topic } from './topic-images';
 
 export type { Endpoint } from './topic-images';
-
-/** What the topics need from the client. */
-export interface TopicsLink {
-  /** The ready session of an endpoint, if any. */
-  session(endpoint: Endpoint): Session | undefined;
-  /** Opens an endpoint's connection if it is not already open or opening. */
-  start(endpoint: Endpoint): void;
-  /** Forgets the rows of `table` matching `filter` (`{}`: the whole table). */
-  drop(table: string, filter: Readonly<Record<string, string>>): void;
-  /** The symbols that have rows in the current image of `table`. */
-  symbolsOf(table: string): Iterable<string>;
-  /** How long a subscribe may go without its success and partial (undefined: forever). */
-  readonly subscribeTimeoutMs?: number;
-  /** Topics of a live session whose subscribe got no success or partial in time. */
-  unanswered?(endpoint: Endpoint, topics: readonly string[]): void;
-  /** A problem that stopped no topic (a refused subscribe that will be retried). */
-  report(error: BitmexError): void;
-}
+export type { TopicsLink } from './topics-link';
 
 const RETRY_INITIAL_MS = 1000;
 const RETRY_MAX_MS = 30000;
@@ -191,9 +175,7 @@ export class Topics {
     const requested = topicsOf(frame.request)
       .map((a) => this.topics.get(a))
       .filter((t): t is Topic => t !== undefined && t.endpoint === endpoint);
-    // A 429, and any 5xx: the server's trouble, not the request's (erroring the observer's
-    // stream for it would end it, or crash a process that gave no error callback).
-    const retryable = frame.status === 429 || (frame.status >= 500 && frame.status <= 599);
+    const retryable = isRetryable(frame);
     if (op === 'unsubscribe') {
       const pending = requested.filter((t) => t.server === 'unsubscribing' && !this.unsubAgain.has(t));
       // Refused: the server still streams it, so it stays unsubscribing (nothing overlapping is
@@ -216,22 +198,9 @@ export class Topics {
     if (targets.length === 0) return retryable && requested.some((t) => t.observer !== undefined && t.server === 'none' && t.retryAt > 0);
     if (retryable) {
       // One retry for every topic the refusal covers, so they go out again in one request.
-      // The server's time within bounds: a hostile 0.001 s must not make a loop of requests, nor
-      // 1e10 s overflow the timer (which would fire at once).
-      const serverDelay = retryAfterMs(frame);
-      const timed = serverDelay !== undefined;
-      const retries = Math.max(...targets.map((t) => t.retries));
-      const delay = serverDelay ?? backoffDelay(retries, RETRY_INITIAL_MS, RETRY_MAX_MS);
+      const { delay, retries } = retryPlan(frame, Math.max(...targets.map((t) => t.retries)), RETRY_INITIAL_MS, RETRY_MAX_MS);
       const at = Date.now() + delay;
-      for (const t of targets) {
-        t.server = 'none';
-        t.image = 'none';
-        // Only refusals that name no time climb the backoff: a retry at the time the server
-        // asked for is no reason to wait longer after a later 503 (three 429s "retry in 1 s"
-        // made the next two 503s wait 4-8 s and 8-16 s).
-        t.retries = timed ? retries : retries + 1;
-        t.retryAt = at;
-      }
+      for (const t of targets) (t.server = 'none'), (t.image = 'none'), (t.retries = retries), (t.retryAt = at);
       this.retryAt(at, delay);
       // A whole table waiting out the refusal covers no symbol meanwhile: those subscribe their own.
       this.schedule();

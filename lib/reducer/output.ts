@@ -8,6 +8,9 @@ import { makeKey } from './keys';
 import { NONE, State } from './state';
 import type { Change, Config, Images, Inconsistency, Unusable } from './state';
 
+/** Why a row is unusable when its `symbol` is not a string (books and partials are per symbol). */
+export const NO_STRING_SYMBOL = 'has no string symbol';
+
 /** Mutable batch being filled. */
 interface Batch {
   readonly symbol: string | undefined;

@@ -19,7 +19,8 @@
  */
 export { emptyTables } from './state';
 export type { ReducerOptions, TablesState, Change, Inconsistency, Unusable } from './state';
-export { reduceTables, clearImage } from './reduce-tables';
+export { reduceTables } from './reduce-tables';
+export { clearImage } from './partials';
 export { rowsOf, keysOf, tablesOf, bookOf, createBookView } from './selectors';
 export type { BookReadOptions, BookView } from './selectors';
 export { makeKey } from './keys';
