@@ -26,14 +26,20 @@ export function topicsOf(request: Request | undefined): string[] {
  * The requested topics an error refuses: those its text names (topic, table or symbol), else those still unconfirmed
  * (for a 401, the private ones among them) — never a live one.
  */
-export function refusedTopics<T extends Requested>(frame: ErrorFrame, requested: readonly T[]): T[] {
-  const words = wordsOf(frame.error);
+export function refusedTopics<T extends Requested>(frame: ErrorFrame, requested: readonly T[]): readonly T[] {
   const pending = requested.filter((t) => t.server === 'subscribing');
-  // "Unknown or expired symbol: FOO" names the symbol only: it must not fail XBTUSD asked beside it.
-  const named = pending.filter((t) => words.has(t.name) || words.has(t.table) || words.has(t.symbol ?? t.name));
-  if (named.length > 0) return named;
+  const named = namedOrAll(frame, pending);
+  if (named !== pending) return named;
   if (frame.status === 401 && pending.some((t) => PRIVATE_TABLES.has(t.table))) return pending.filter((t) => PRIVATE_TABLES.has(t.table));
   return pending;
+}
+
+/** The topics an error's text names (topic, table or symbol), else all of them. */
+export function namedOrAll<T extends Requested>(frame: ErrorFrame, topics: readonly T[]): readonly T[] {
+  const words = wordsOf(frame.error);
+  // "Unknown or expired symbol: FOO" names the symbol only: it must not fail XBTUSD asked beside it.
+  const named = topics.filter((t) => words.has(t.name) || words.has(t.table) || words.has(t.symbol ?? t.name));
+  return named.length > 0 ? named : topics;
 }
 
 /** Splits an error text into words that may name a topic or table. */

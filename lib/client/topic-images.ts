@@ -9,6 +9,7 @@
  */
 import type { Subscriber } from 'rxjs';
 import type { DataFrame, Row } from '../protocol/frames';
+import type { Timer } from './timers';
 
 /** Which connection a topic lives on. */
 export type Endpoint = 'main' | 'platform';
@@ -33,7 +34,7 @@ export interface Topic {
   retryAt: number;
   /** Refusals in a row that named no retry time: the subscribe backoff's attempt count. */
   retries: number;
-  resyncTimer: ReturnType<typeof setTimeout> | undefined;
+  resyncTimer: Timer | undefined;
   lastResyncAt: number;
   resyncs: number;
 }

@@ -11,8 +11,9 @@ import { BitmexApiError, type BitmexError } from '../protocol/errors';
 import { splitTopic, type DataFrame, type ErrorFrame } from '../protocol/frames';
 import { PLATFORM_TABLES, PRIVATE_TABLES } from '../protocol/tables';
 import { backoffDelay, retryAfterMs } from './backoff';
-import { isRetryable, refusedTopics, retryPlan, topicsOf } from './refusals';
+import { isRetryable, namedOrAll, refusedTopics, retryPlan, topicsOf } from './refusals';
 import type { Session } from './session';
+import { Timers, type Timer } from './timers';
 import type { TopicsLink } from './topics-link';
 import { admitFrame, fedOnlyBy, feederOf, isCovered, type Endpoint, type TableTopics, type Topic } from './topic-images';
 
@@ -30,10 +31,11 @@ export class Topics {
   private readonly shared = new Map<string, Observable<never>>();
   private readonly tables = new Map<string, TableTopics>();
   private flushQueued = false;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryTimer: Timer | undefined;
   private retryTimerAt = Infinity;
   private awaitSeq = 0;
-  private readonly watchTimers = new Set<ReturnType<typeof setTimeout>>();
+  /** Every timer of the topics (retries, resyncs, answer watches): close() stops them all. */
+  private readonly timers = new Timers();
   /** Topics whose unsubscribe was refused (429/5xx) and goes out again on a timer. */
   private readonly unsubAgain = new Set<Topic>();
   private closed = false;
@@ -105,9 +107,10 @@ export class Topics {
       t.lastResyncAt = Date.now();
       t.server = 'unsubscribing';
       session.send({ op: 'unsubscribe', args: [name] });
+      this.watch(t.endpoint, session, [name], true);
     };
     if (t.resyncs === 0) go();
-    else t.resyncTimer = setTimeout(go, backoffDelay(t.resyncs - 1, RETRY_INITIAL_MS, RETRY_MAX_MS));
+    else t.resyncTimer = this.timers.after(backoffDelay(t.resyncs - 1, RETRY_INITIAL_MS, RETRY_MAX_MS), go);
     return true;
   }
 
@@ -123,7 +126,7 @@ export class Topics {
     const tables = new Set<string>();
     for (const t of [...this.topics.values()]) {
       if (t.endpoint !== endpoint) continue;
-      if (t.resyncTimer !== undefined) clearTimeout(t.resyncTimer);
+      this.timers.cancel(t.resyncTimer);
       t.resyncTimer = undefined;
       this.unsubAgain.delete(t);
       t.retryAt = 0;
@@ -177,20 +180,22 @@ export class Topics {
       .filter((t): t is Topic => t !== undefined && t.endpoint === endpoint);
     const retryable = isRetryable(frame);
     if (op === 'unsubscribe') {
-      const pending = requested.filter((t) => t.server === 'unsubscribing' && !this.unsubAgain.has(t));
+      const pending = namedOrAll(frame, requested.filter((t) => t.server === 'unsubscribing' && !this.unsubAgain.has(t)));
       // Refused: the server still streams it, so it stays unsubscribing (nothing overlapping is
-      // subscribed meanwhile) and is asked again when the server says. Else it is gone there.
-      if (!retryable) for (const t of pending) this.onUnsubscribed(t.name);
-      else if (pending.length > 0) {
+      // subscribed meanwhile) and is asked again when the server says. Else it is gone there:
+      // "not subscribed" (its subscribe was refused meanwhile) is what the unsubscribe wanted.
+      if (!retryable) {
+        for (const t of pending) this.onUnsubscribed(t.name);
+        return pending.length > 0 && /not subscribed/i.test(frame.error);
+      }
+      if (pending.length > 0) {
         // (A new awaitSeq: the first request's watch is over, the repeated one gets its own.)
         for (const t of pending) this.unsubAgain.add(t), (t.awaitSeq = ++this.awaitSeq);
-        const timer = setTimeout(() => {
-          this.watchTimers.delete(timer);
+        this.timers.after(retryAfterMs(frame) ?? RETRY_INITIAL_MS, () => {
           // Back to subscribed, so flush() unsubscribes it again (a resync's too: its image is none).
           for (const t of pending) if (this.unsubAgain.delete(t) && t.server === 'unsubscribing') (t.server = 'subscribed'), t.image === 'awaiting' && (t.image = 'none');
           this.flush();
-        }, retryAfterMs(frame) ?? RETRY_INITIAL_MS);
-        this.watchTimers.add(timer);
+        });
       }
       return false;
     }
@@ -214,10 +219,7 @@ export class Topics {
   /** Stops everything: no further request is sent, no image dropped. */
   close(): void {
     this.closed = true;
-    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
-    for (const timer of this.watchTimers) clearTimeout(timer);
-    this.watchTimers.clear();
-    for (const t of this.topics.values()) if (t.resyncTimer !== undefined) clearTimeout(t.resyncTimer);
+    this.timers.clear();
   }
 
   private want(name: string, observer: Subscriber<never>): void {
@@ -250,7 +252,7 @@ export class Topics {
     const t = this.topics.get(name);
     if (t === undefined || t.observer !== observer) return;
     t.observer = undefined;
-    if (t.resyncTimer !== undefined) clearTimeout(t.resyncTimer);
+    this.timers.cancel(t.resyncTimer);
     t.resyncTimer = undefined;
     const fed = t.image !== 'none';
     t.image = 'none';
@@ -284,13 +286,13 @@ export class Topics {
 
   private retryAt(at: number, delay: number): void {
     if (this.closed || at >= this.retryTimerAt) return;
-    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.timers.cancel(this.retryTimer);
     this.retryTimerAt = at;
-    this.retryTimer = setTimeout(() => {
+    this.retryTimer = this.timers.after(delay, () => {
       this.retryTimer = undefined;
       this.retryTimerAt = Infinity;
       this.flush();
-    }, delay);
+    });
   }
 
   private schedule(): void {
@@ -382,13 +384,11 @@ export class Topics {
     const timeoutMs = this.link.subscribeTimeoutMs;
     if (timeoutMs === undefined) return;
     const asked = names.map((n) => this.topics.get(n)).filter((t): t is Topic => t !== undefined).map((t) => [t, t.awaitSeq] as const);
-    const timer = setTimeout(() => {
-      this.watchTimers.delete(timer);
+    this.timers.after(timeoutMs, () => {
       if (this.closed || this.link.session(endpoint) !== session) return;
       const late = asked.filter(([t, seq]) => this.topics.get(t.name) === t && t.awaitSeq === seq && (unsub ? t.server === 'unsubscribing' : t.observer !== undefined && t.image === 'awaiting'));
       if (late.length > 0) this.link.unanswered?.(endpoint, late.map(([t]) => t.name));
-    }, timeoutMs);
-    this.watchTimers.add(timer);
+    });
   }
 
   private forgetIfIdle(t: Topic): void {

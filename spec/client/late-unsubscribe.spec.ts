@@ -140,3 +140,49 @@ it("a resync's unsubscribe refused with 429 is asked again, then the topic subsc
   expect(streamError).toBeUndefined();
   expect(errors.map((e) => (e as { status?: number }).status)).toEqual([undefined, 429]);
 });
+
+it("a resync's unsubscribe never answered gives the socket up after subscribeTimeoutMs; the topic comes back on the new socket", async () => {
+  ignoreFirst = true;
+  const c = fx.client({ endpoint: raw.url, subscribeTimeoutMs: 300, reconnect: { initialDelayMs: 10, maxDelayMs: 50 } });
+  const errors: unknown[] = [];
+  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+  const prices: unknown[] = [];
+  let streamError: unknown;
+  fx.keep(c.table$('instrument', 'XBTUSD').subscribe({ next: (r) => prices.push(r.markPrice), error: (e) => (streamError = e) }));
+  await waitFor(() => prices.length > 0, 3000, 'the fresh image on the new socket');
+  expect(prices).toEqual([2]);
+  expect(raw.connections).toBe(2);
+  expect(requests).toEqual(['subscribe instrument:XBTUSD', 'unsubscribe instrument:XBTUSD', 'subscribe instrument:XBTUSD']);
+  expect(streamError).toBeUndefined();
+  const timeout = errors.find((e) => e instanceof BitmexConnectionError);
+  expect((timeout as BitmexConnectionError | undefined)?.code).toBe(4004);
+});
+
+describe('a subscribe refused while its unsubscribe is in flight (the server then answers the unsubscribe "not subscribed")', () => {
+  it.each([
+    ['429', (): void => fx.sim.rateLimitSubscribes(1, 1), 429],
+    ['400', (): void => undefined, 400],
+  ] as const)('%s: the refusal is reported once, the "not subscribed" answer is not; the topic can come back', async (_name, refuse, status) => {
+    const c = fx.client();
+    const errors: unknown[] = [];
+    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    await c.connect();
+    refuse();
+    // FOO is unknown to the simulator: refused with 400 "Unknown or expired symbol".
+    const symbol = status === 400 ? 'FOO' : 'XBTUSD';
+    const s = c.book$(symbol).subscribe({ error: () => undefined });
+    // Let the subscribe go out (one microtask), then leave before its answer can arrive.
+    await Promise.resolve();
+    await Promise.resolve();
+    s.unsubscribe();
+    await waitFor(() => fx.sim.requests().length === 2, 2000, 'subscribe and unsubscribe sent');
+    await settle(200);
+    expect(errors.map((e) => (e as BitmexApiError).status)).toEqual([status]);
+    expect((errors[0] as BitmexApiError).request).toEqual({ op: 'subscribe', args: [`orderBookL2:${symbol}`] });
+    if (status === 400) return;
+    let book: unknown;
+    fx.keep(c.book$('XBTUSD').subscribe((b) => (book = b)));
+    await waitFor(() => book !== undefined, 2000, 'the book after coming back');
+    expect(errors).toHaveLength(1);
+  });
+});
