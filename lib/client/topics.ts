@@ -7,7 +7,7 @@
  * @module
  */
 import { Observable, share, type Subscriber } from 'rxjs';
-import { BitmexApiError, type BitmexError } from '../protocol/errors';
+import { BitmexApiError, BitmexInconsistencyError, type BitmexError } from '../protocol/errors';
 import { splitTopic, type DataFrame, type ErrorFrame } from '../protocol/frames';
 import { PLATFORM_TABLES, PRIVATE_TABLES } from '../protocol/tables';
 import { backoffDelay, retryAfterMs } from './backoff';
@@ -158,6 +158,8 @@ export class Topics {
   onUnsubscribed(name: string): void {
     const t = this.topics.get(name);
     if (t === undefined) return;
+    // Never asked (a live topic): whether the server still streams it is unknown; a fresh subscription settles it.
+    if (t.server !== 'unsubscribing') return void (this.resync(name) && this.link.report(new BitmexInconsistencyError(t.table, name, `unasked unsubscribe of ${name}; resubscribing`)));
     t.server = 'none';
     // A subscribe held back for this answer may go now (see flush).
     this.schedule();

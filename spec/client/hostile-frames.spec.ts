@@ -3,7 +3,7 @@
  * the process down; each unusable one is reported on errors$ and skipped; the other topics keep
  * flowing, exactly (books equal the simulator's truth).
  */
-import { FrameParseError, type BookSnapshot, type Row } from '../../lib';
+import { BitmexInconsistencyError, FrameParseError, type BookSnapshot, type Row } from '../../lib';
 import { waitFor } from '../support/helpers';
 import { isTrueBook, useSimulator } from '../support/simulator';
 import { useRawServer, welcome } from '../support/raw-server';
@@ -126,5 +126,30 @@ describe('rows the reducer cannot use, through a whole-table topic', () => {
     await waitFor(() => isTrueBook(book, fx.sim, 'XBTUSD'), 5000, 'book equal to truth');
     expect(problems).toEqual([]);
     expect(fx.sim.connections()).toHaveLength(1);
+  });
+});
+
+describe('an unsubscribe answer for a live topic the client never unsubscribed', () => {
+  it('does not error the stream; the topic is resubscribed from a fresh partial, reported once', async () => {
+    const c = fx.client();
+    const errors: unknown[] = [];
+    const problems: unknown[] = [];
+    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    let book: BookSnapshot | undefined;
+    fx.keep(c.book$('XBTUSD', { depth: 1000 }).subscribe({ next: (b) => (book = b), error: (e) => problems.push(e) }));
+    await waitFor(() => fx.sim.connections()[0]?.subscriptions.length === 1 && book !== undefined);
+
+    // The simulator still holds the subscription: subscribing again at once is refused as "already subscribed".
+    fx.sim.sendRaw(JSON.stringify({ success: true, unsubscribe: 'orderBookL2:XBTUSD', request: { op: 'unsubscribe', args: ['orderBookL2:XBTUSD'] } }));
+    await waitFor(() => fx.sim.requests().length === 3, 2000, 'the resubscribe');
+    fx.sim.step(300);
+    await waitFor(() => isTrueBook(book, fx.sim, 'XBTUSD'), 5000, 'book equal to truth');
+    expect(problems).toEqual([]);
+    expect(fx.sim.requests().map((r) => `${r.op} ${String(r.args)}`)).toEqual([
+      'subscribe orderBookL2:XBTUSD', 'unsubscribe orderBookL2:XBTUSD', 'subscribe orderBookL2:XBTUSD',
+    ]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(BitmexInconsistencyError);
+    expect((errors[0] as BitmexInconsistencyError).topic).toBe('orderBookL2:XBTUSD');
   });
 });
