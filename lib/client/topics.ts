@@ -107,7 +107,7 @@ export class Topics {
       t.lastResyncAt = Date.now();
       t.server = 'unsubscribing';
       session.send({ op: 'unsubscribe', args: [name] });
-      this.watch(t.endpoint, session, [name], true);
+      this.watch(t.endpoint, [name], true);
     };
     if (t.resyncs === 0) go();
     else t.resyncTimer = this.timers.after(backoffDelay(t.resyncs - 1, RETRY_INITIAL_MS, RETRY_MAX_MS), go);
@@ -143,11 +143,13 @@ export class Topics {
     const t = this.topics.get(name);
     if (t === undefined || t.server === 'unsubscribing') return;
     // A 429/503 that named no topic was taken for every unconfirmed one; the server's success
-    // says this one did get through, and its partial follows: take it, not the retry.
+    // says this one did get through, and its partial follows: take it, not the retry (watched:
+    // a stray success whose partial never came left the topic waiting for good).
     if (t.server === 'none' && t.retryAt > 0 && t.observer !== undefined) {
       t.retryAt = 0;
       t.image = 'awaiting';
       t.awaitSeq = ++this.awaitSeq;
+      this.watch(t.endpoint, [name]);
     }
     t.server = 'subscribed';
     t.retries = 0;
@@ -368,26 +370,23 @@ export class Topics {
       if (unsubscribe[endpoint].length > 0) {
         session.send({ op: 'unsubscribe', args: unsubscribe[endpoint] });
         // An answer never coming would hold back what overlaps it for good.
-        this.watch(endpoint, session, unsubscribe[endpoint], true);
+        this.watch(endpoint, unsubscribe[endpoint], true);
       }
       if (subscribe[endpoint].length > 0) {
         session.send({ op: 'subscribe', args: subscribe[endpoint] });
-        this.watch(endpoint, session, subscribe[endpoint]);
+        this.watch(endpoint, subscribe[endpoint]);
       }
     }
   }
 
-  /**
-   * A subscribe that gets neither its success and partial nor a refusal in time (a server that
-   * answers pings but not requests) would wait forever, as would an unanswered unsubscribe: tell
-   * the link, which gives the session up.
-   */
-  private watch(endpoint: Endpoint, session: Session, names: readonly string[], unsub = false): void {
+  /** A subscribe (its partial) or unsubscribe unanswered in time would wait for good: the link is told, and gives the session up. */
+  private watch(endpoint: Endpoint, names: readonly string[], unsub = false): void {
     const timeoutMs = this.link.subscribeTimeoutMs;
-    if (timeoutMs === undefined) return;
+    const session = this.link.session(endpoint);
+    if (timeoutMs === undefined || session === undefined) return;
     const asked = names.map((n) => this.topics.get(n)).filter((t): t is Topic => t !== undefined).map((t) => [t, t.awaitSeq] as const);
     this.timers.after(timeoutMs, () => {
-      if (this.closed || this.link.session(endpoint) !== session) return;
+      if (this.link.session(endpoint) !== session) return;
       const late = asked.filter(([t, seq]) => this.topics.get(t.name) === t && t.awaitSeq === seq && (unsub ? t.server === 'unsubscribing' : t.observer !== undefined && t.image === 'awaiting'));
       if (late.length > 0) this.link.unanswered?.(endpoint, late.map(([t]) => t.name));
     });

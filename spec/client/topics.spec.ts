@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { take } from 'rxjs';
 import { WebSocketServer } from 'ws';
-import { BitmexApiError, BitmexInconsistencyError, BitmexWebSocket, type BookSnapshot, type Change, type Trade } from '../../lib';
+import { BitmexApiError, BitmexConnectionError, BitmexInconsistencyError, BitmexWebSocket, type BookSnapshot, type Change, type Trade } from '../../lib';
 import { settle, waitFor } from '../support/helpers';
 import { isTrueBook, useSimulator } from '../support/simulator';
 
@@ -254,6 +254,24 @@ describe('races and retries', () => {
     expect(e.request).toEqual({ op: 'subscribe', args: ['orderBookL2:XBTUSD', 'orderBookL2:ETHUSD'] });
     if (status === 429) expect(e.retryInMs).toBe(1000);
     else expect(e.retryInMs).toBeGreaterThanOrEqual(500);
+  });
+
+  it('a stray success for a topic waiting out a 429, whose partial never comes: the socket is given up after subscribeTimeoutMs and the book comes back', async () => {
+    const c = fx.client({ subscribeTimeoutMs: 400 });
+    const errors: unknown[] = [];
+    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    await c.connect();
+    fx.sim.rateLimitSubscribes(1, 30);
+    let book: BookSnapshot | undefined;
+    fx.keep(c.book$('XBTUSD', { depth: 10_000 }).subscribe((b) => (book = b)));
+    await waitFor(() => errors.length === 1, 2000, 'the refusal');
+    fx.sim.sendRaw(JSON.stringify({ success: true, subscribe: 'orderBookL2:XBTUSD', request: { op: 'subscribe', args: ['orderBookL2:XBTUSD'] } }));
+    fx.sim.step(100);
+    await waitFor(() => isTrueBook(book, fx.sim, 'XBTUSD'), 5000, 'the book on a new socket, long before the 30 s retry');
+    expect(fx.sim.closes).toHaveLength(1);
+    expect((errors[0] as BitmexApiError).status).toBe(429);
+    expect((errors[1] as BitmexConnectionError).code).toBe(4004);
+    expect((errors[1] as BitmexConnectionError).message).toContain('orderBookL2:XBTUSD');
   });
 
   it.each([
