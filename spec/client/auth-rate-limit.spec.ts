@@ -5,7 +5,7 @@
  * gives that socket up and authenticates on a new one, with backoff; the private streams wait.
  */
 import { BitmexApiError, BitmexConnectionError } from '../../lib';
-import { waitFor } from '../support/helpers';
+import { collectErrors, waitFor } from '../support/helpers';
 import { useRawServer, welcome } from '../support/raw-server';
 import { useSimulator } from '../support/simulator';
 
@@ -28,8 +28,7 @@ const raw = useRawServer((ws, n) => {
 it.each([429, 503])('%i: the private stream waits for a new socket and gets its rows; no stream error', async (s) => {
   status = s;
   const c = fx.client({ endpoint: raw.url, apiKey: 'k', apiSecret: 's' });
-  const errors: unknown[] = [];
-  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+  const errors = collectErrors(c);
   const rows: unknown[] = [];
   let streamError: unknown;
   fx.keep(c.table$('order').subscribe({ next: (r) => rows.push(r), error: (e) => (streamError = e) }));

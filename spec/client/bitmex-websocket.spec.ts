@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { map } from 'rxjs';
 import { BitmexApiError, BitmexWebSocket, type BitmexWebSocketOptions, type BookSnapshot, type Change } from '../../lib';
-import { firstMatching, settle, waitFor } from '../support/helpers';
+import { collectErrors, firstMatching, settle, waitFor } from '../support/helpers';
 import { isTrueBook, useSimulator } from '../support/simulator';
 
 const KEY = 'test-key';
@@ -175,8 +175,7 @@ describe('errors', () => {
 
   it('skips and reports a malformed frame; streams keep flowing', async () => {
     const c = client();
-    const problems: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => problems.push(e)));
+    const problems = collectErrors(c);
     const trades: unknown[] = [];
     fx.keep(c.table$('trade', 'XBTUSD').subscribe((r) => trades.push(r)));
     await waitFor(() => fx.sim.connections()[0]?.subscriptions.includes('trade:XBTUSD'));

@@ -4,7 +4,7 @@
  * reported once on `errors$` as a redacted FrameParseError (not dropped silently).
  */
 import { emptyTables, FrameParseError, reduceTables, type BookSnapshot, type TableFrame } from '../../lib';
-import { settle, waitFor } from '../support/helpers';
+import { collectErrors, settle, waitFor } from '../support/helpers';
 import { useRawServer, welcome } from '../support/raw-server';
 import { useSimulator } from '../support/simulator';
 
@@ -29,8 +29,7 @@ const raw = useRawServer((ws) => {
 
 it('each frame with unusable pairs is reported once, redacted; the book shows only the usable ones', async () => {
   const c = fx.client({ endpoint: raw.url });
-  const errors: unknown[] = [];
-  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+  const errors = collectErrors(c);
   const books: BookSnapshot[] = [];
   fx.keep(c.book$('XBTUSD', { table: 'orderBook10', depth: 10 }).subscribe((b) => books.push(b)));
   await waitFor(() => books.some((b) => b.asks[0]?.size === 8), 5000, 'the last update');

@@ -4,7 +4,7 @@
  * once with when it re-arms, and the switch then runs on as before.
  */
 import { BitmexApiError } from '../../lib';
-import { settle, waitFor } from '../support/helpers';
+import { collectErrors, settle, waitFor } from '../support/helpers';
 import { useSimulator } from '../support/simulator';
 
 const KEY = 'dms-key';
@@ -16,8 +16,7 @@ const sent = (): number[] => fx.sim.cancelAllAfterLog.map((c) => c.at);
 it('a 429 with retryAfter: nothing more is sent until it passes, one report, then re-armed and periodic again', async () => {
   fx.sim.rateLimitCancelAllAfter(1, 1);
   const c = fx.client({ deadMansSwitch: { timeoutMs: 60000, intervalMs: 100 } });
-  const errors: unknown[] = [];
-  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+  const errors = collectErrors(c);
   await c.connect();
   await waitFor(() => errors.length > 0, 3000, 'the refusal reported');
   const refusedAt = Date.now();
@@ -39,8 +38,7 @@ it('a 429 with retryAfter: nothing more is sent until it passes, one report, the
 it('a retryAfter beyond an hour is taken as an hour, not as a timer that fires at once', async () => {
   fx.sim.rateLimitCancelAllAfter(1, 1e10);
   const c = fx.client({ deadMansSwitch: { timeoutMs: 60000, intervalMs: 100 } });
-  const errors: BitmexApiError[] = [];
-  fx.keep(c.errors$.subscribe((e) => errors.push(e as BitmexApiError)));
+  const errors = collectErrors(c) as BitmexApiError[];
   await c.connect();
   await waitFor(() => errors.length > 0, 3000, 'the refusal reported');
   await settle(400);
@@ -52,8 +50,7 @@ it('requests already in flight refused too: one report, one pause', async () => 
   fx.sim.setDelay(150);
   fx.sim.rateLimitCancelAllAfter(3, 1);
   const c = fx.client({ deadMansSwitch: { timeoutMs: 60000, intervalMs: 100 } });
-  const errors: BitmexApiError[] = [];
-  fx.keep(c.errors$.subscribe((e) => errors.push(e as BitmexApiError)));
+  const errors = collectErrors(c) as BitmexApiError[];
   await c.connect();
   await waitFor(() => fx.sim.cancelAllAfterLog.filter((x) => !x.accepted).length === 3, 3000, 'three refused');
   await waitFor(() => c.cancelTime !== undefined, 4000, 're-armed');
@@ -63,8 +60,7 @@ it('requests already in flight refused too: one report, one pause', async () => 
 it('a reconnect during the pause waits it out before arming on the new socket', async () => {
   fx.sim.rateLimitCancelAllAfter(1, 2);
   const c = fx.client({ deadMansSwitch: { timeoutMs: 60000, intervalMs: 100 }, reconnect: { initialDelayMs: 10, maxDelayMs: 50 } });
-  const errors: unknown[] = [];
-  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+  const errors = collectErrors(c);
   await c.connect();
   await waitFor(() => errors.length > 0, 3000, 'the refusal reported');
   const refusedAt = Date.now();

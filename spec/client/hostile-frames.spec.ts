@@ -4,7 +4,7 @@
  * flowing, exactly (books equal the simulator's truth).
  */
 import { BitmexInconsistencyError, FrameParseError, type BookSnapshot, type Row } from '../../lib';
-import { waitFor } from '../support/helpers';
+import { collectErrors, waitFor } from '../support/helpers';
 import { isTrueBook, useSimulator } from '../support/simulator';
 import { useRawServer, welcome } from '../support/raw-server';
 
@@ -36,9 +36,7 @@ const HOSTILE: readonly [string, string][] = [
 describe('a hostile frame after the welcome', () => {
   it.each(HOSTILE)('%s: nothing throws, other topics keep flowing exactly', async (_name, text) => {
     const c = fx.client({ heartbeat: { idleMs: 2000, timeoutMs: 2000 }, reconnect: { initialDelayMs: 20, maxDelayMs: 80 } });
-    const errors: unknown[] = [];
     const problems: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
     const books = new Map<string, BookSnapshot>();
     for (const symbol of ['XBTUSD', 'ETHUSD']) {
       fx.keep(c.book$(symbol, { depth: 1000 }).subscribe({ next: (b) => books.set(symbol, b), error: (e) => problems.push(e) }));
@@ -66,8 +64,7 @@ describe('a hostile frame after the welcome', () => {
     '%s: reported on errors$ as a FrameParseError',
     async (_name, text) => {
       const c = fx.client();
-      const errors: unknown[] = [];
-      fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+      const errors = collectErrors(c);
       await c.connect();
       fx.sim.sendRaw(text);
       await waitFor(() => errors.length > 0);
@@ -93,8 +90,7 @@ describe('a partial with filter null while that topic\'s partial is awaited', ()
 
   it('is reported and skipped; the real partial then fills the topic', async () => {
     const c = fx.client({ endpoint: raw.url });
-    const errors: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    const errors = collectErrors(c);
     const rows: Row[] = [];
     const problems: unknown[] = [];
     fx.keep(c.table$('instrument', 'XBTUSD').subscribe({ next: (r) => rows.push(r), error: (e) => problems.push(e) }));
@@ -108,9 +104,8 @@ describe('a partial with filter null while that topic\'s partial is awaited', ()
 describe('rows the reducer cannot use, through a whole-table topic', () => {
   it('an order-book row without a symbol is reported on errors$ and skipped; the books stay exact', async () => {
     const c = fx.client();
-    const errors: unknown[] = [];
     const problems: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    const errors = collectErrors(c);
     fx.keep(c.changes$('orderBookL2').subscribe({ error: (e) => problems.push(e) }));
     let book: BookSnapshot | undefined;
     fx.keep(c.book$('XBTUSD', { depth: 1000 }).subscribe({ next: (b) => (book = b), error: (e) => problems.push(e) }));
@@ -132,9 +127,8 @@ describe('rows the reducer cannot use, through a whole-table topic', () => {
 describe('an unsubscribe answer for a live topic the client never unsubscribed', () => {
   it('does not error the stream; the topic is resubscribed from a fresh partial, reported once', async () => {
     const c = fx.client();
-    const errors: unknown[] = [];
     const problems: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    const errors = collectErrors(c);
     let book: BookSnapshot | undefined;
     fx.keep(c.book$('XBTUSD', { depth: 1000 }).subscribe({ next: (b) => (book = b), error: (e) => problems.push(e) }));
     await waitFor(() => fx.sim.connections()[0]?.subscriptions.length === 1 && book !== undefined);

@@ -7,7 +7,7 @@
  * erroring the stream. The new subscribe waits for the answer; a refused unsubscribe is repeated.
  */
 import { BitmexConnectionError, type BitmexApiError } from '../../lib';
-import { settle, waitFor } from '../support/helpers';
+import { collectErrors, settle, waitFor } from '../support/helpers';
 import { useRawServer, welcome } from '../support/raw-server';
 import { useSimulator } from '../support/simulator';
 
@@ -72,8 +72,7 @@ it.each([
   ['the whole table leaving the symbol', false],
 ])('%s: the new subscribe waits for the unsubscribe answer; each trade once', async (_, joining) => {
   const c = fx.client({ endpoint: raw.url });
-  const errors: unknown[] = [];
-  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+  const errors = collectErrors(c);
   const ids: string[] = [];
   fx.keep(c.table$('trade', 'XBTUSD').subscribe((t) => ids.push(t.trdMatchID)));
   const whole = joining ? undefined : c.table$('trade').subscribe();
@@ -92,8 +91,7 @@ it.each([
 it('an unsubscribe refused with 429 is asked again when the server says, and nothing overlapping goes out meanwhile', async () => {
   refuseFirst = true;
   const c = fx.client({ endpoint: raw.url });
-  const errors: unknown[] = [];
-  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+  const errors = collectErrors(c);
   const ids: string[] = [];
   const streamErrors: unknown[] = [];
   const symbol = c.table$('trade', 'XBTUSD').subscribe({ next: (t) => ids.push(t.trdMatchID), error: (e) => streamErrors.push(e) });
@@ -112,8 +110,7 @@ it('an unsubscribe refused with 429 is asked again when the server says, and not
 it('an unsubscribe never answered gives the socket up after subscribeTimeoutMs (what it held back would wait for good)', async () => {
   ignoreFirst = true;
   const c = fx.client({ endpoint: raw.url, subscribeTimeoutMs: 300, reconnect: { initialDelayMs: 10, maxDelayMs: 50 } });
-  const errors: unknown[] = [];
-  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+  const errors = collectErrors(c);
   const ids: string[] = [];
   fx.keep(c.table$('trade', 'XBTUSD').subscribe((t) => ids.push(t.trdMatchID)));
   await waitFor(() => ids.length > 0, 2000, 'the symbol live');
@@ -129,8 +126,7 @@ it('an unsubscribe never answered gives the socket up after subscribeTimeoutMs (
 it("a resync's unsubscribe refused with 429 is asked again, then the topic subscribed afresh", async () => {
   refuseFirst = true;
   const c = fx.client({ endpoint: raw.url });
-  const errors: unknown[] = [];
-  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+  const errors = collectErrors(c);
   const prices: unknown[] = [];
   let streamError: unknown;
   fx.keep(c.table$('instrument', 'XBTUSD').subscribe({ next: (r) => prices.push(r.markPrice), error: (e) => (streamError = e) }));
@@ -144,8 +140,7 @@ it("a resync's unsubscribe refused with 429 is asked again, then the topic subsc
 it("a resync's unsubscribe never answered gives the socket up after subscribeTimeoutMs; the topic comes back on the new socket", async () => {
   ignoreFirst = true;
   const c = fx.client({ endpoint: raw.url, subscribeTimeoutMs: 300, reconnect: { initialDelayMs: 10, maxDelayMs: 50 } });
-  const errors: unknown[] = [];
-  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+  const errors = collectErrors(c);
   const prices: unknown[] = [];
   let streamError: unknown;
   fx.keep(c.table$('instrument', 'XBTUSD').subscribe({ next: (r) => prices.push(r.markPrice), error: (e) => (streamError = e) }));
@@ -164,8 +159,7 @@ describe('a subscribe refused while its unsubscribe is in flight (the server the
     ['400', (): void => undefined, 400],
   ] as const)('%s: the refusal is reported once, the "not subscribed" answer is not; the topic can come back', async (_name, refuse, status) => {
     const c = fx.client();
-    const errors: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    const errors = collectErrors(c);
     await c.connect();
     refuse();
     // FOO is unknown to the simulator: refused with 400 "Unknown or expired symbol".

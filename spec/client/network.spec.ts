@@ -4,18 +4,12 @@
  * connection budget bounds the backoff.
  */
 import { createServer, type Server } from 'node:net';
-import { BitmexConnectionError, BitmexWebSocket } from '../../lib';
+import { BitmexConnectionError } from '../../lib';
 import { useSimulator } from '../support/simulator';
-import { waitFor } from '../support/helpers';
+import { collectErrors, waitFor } from '../support/helpers';
 import { useRawServer, welcome } from '../support/raw-server';
 
 const fx = useSimulator({ seed: 3 }, { reconnect: { initialDelayMs: 20, maxDelayMs: 80 } });
-
-function connectionErrors(c: BitmexWebSocket): BitmexConnectionError[] {
-  const out: BitmexConnectionError[] = [];
-  fx.keep(c.errors$.subscribe((e) => e instanceof BitmexConnectionError && out.push(e)));
-  return out;
-}
 
 /** A port nothing listens on (bound, then closed). */
 async function deadPort(): Promise<number> {
@@ -30,7 +24,7 @@ describe('each failed attempt reaches errors$', () => {
   it('an unreachable endpoint: code, the socket error (ECONNREFUSED), attempt and next delay', async () => {
     const port = await deadPort();
     const c = fx.client({ endpoint: `ws://127.0.0.1:${port}/realtime` });
-    const errors = connectionErrors(c);
+    const errors = collectErrors(c, BitmexConnectionError);
     const statuses: string[] = [];
     fx.keep(c.status$.subscribe((s) => statuses.push(s)));
     await expect(c.connect()).rejects.toBeInstanceOf(BitmexConnectionError);
@@ -49,7 +43,7 @@ describe('each failed attempt reaches errors$', () => {
   it('a refused handshake (HTTP 429): the status and the Retry-After wait', async () => {
     fx.sim.refuseHandshakes(1, 1);
     const c = fx.client();
-    const errors = connectionErrors(c);
+    const errors = collectErrors(c, BitmexConnectionError);
     await c.connect().catch(() => undefined);
     await waitFor(() => errors.length >= 1);
     expect(errors[0]?.message).toContain('429');
@@ -59,7 +53,7 @@ describe('each failed attempt reaches errors$', () => {
 
   it('a lost connection says it was lost, as attempt 1', async () => {
     const c = fx.client();
-    const errors = connectionErrors(c);
+    const errors = collectErrors(c, BitmexConnectionError);
     await c.connect();
     fx.sim.dropAll({ abrupt: true });
     await waitFor(() => errors.length >= 1);
@@ -74,7 +68,7 @@ describe('a server that never sends the welcome', () => {
 
   it('connect() times out, the attempt is reported and retried', async () => {
     const c = fx.client({ endpoint: raw.url, connectTimeoutMs: 300, heartbeat: { idleMs: 50, timeoutMs: 1000 } });
-    const errors = connectionErrors(c);
+    const errors = collectErrors(c, BitmexConnectionError);
     const failure = await c.connect().then(
       () => undefined,
       (e: unknown) => e,
@@ -92,8 +86,7 @@ describe('the hourly connection budget', () => {
 
   it('bounds the backoff once the welcome says few connections are left', async () => {
     const c = low.client();
-    const errors: BitmexConnectionError[] = [];
-    low.keep(c.errors$.subscribe((e) => e instanceof BitmexConnectionError && errors.push(e)));
+    const errors = collectErrors(c, BitmexConnectionError);
     await c.connect(); // welcome: remaining 50
     low.sim.dropAll({ abrupt: true });
     await waitFor(() => errors.length >= 1);
@@ -119,7 +112,7 @@ describe('a subscribe that is never answered', () => {
 
   it('times out, is reported, and the reconnect subscribes it again', async () => {
     const c = fx.client({ endpoint: raw.url, subscribeTimeoutMs: 300 });
-    const errors = connectionErrors(c);
+    const errors = collectErrors(c, BitmexConnectionError);
     const rows: unknown[] = [];
     fx.keep(c.table$('instrument', 'XBTUSD').subscribe((r) => rows.push(r)));
     await waitFor(() => rows.length > 0, 5000, 'the row after the retry');

@@ -6,7 +6,7 @@
  * server subscription per row set: while the whole table is observed, it serves the symbols too.
  */
 import { BitmexInconsistencyError, type BookSnapshot, type Trade } from '../../lib';
-import { settle, waitFor } from '../support/helpers';
+import { collectErrors, settle, waitFor } from '../support/helpers';
 import { useRawServer, welcome } from '../support/raw-server';
 import { isTrueBook, useSimulator } from '../support/simulator';
 
@@ -17,8 +17,7 @@ const serverTopics = (): string[] => [...(fx.sim.connections()[0]?.subscriptions
 /** A client observing the whole orderBookL2 table and XBTUSD's book, once both are there. */
 async function wholeAndXbt(): Promise<{ errors: unknown[]; book: () => BookSnapshot | undefined }> {
   const c = fx.client();
-  const errors: unknown[] = [];
-  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+  const errors = collectErrors(c);
   fx.keep(c.changes$('orderBookL2').subscribe());
   let latest: BookSnapshot | undefined;
   fx.keep(c.book$('XBTUSD', { depth: 10_000 }).subscribe((b) => (latest = b)));
@@ -58,8 +57,7 @@ describe('whole table and symbol observed together (the simulator sends each sub
 
   it('the whole table joining a live symbol, then leaving: handed over both ways, true throughout, no error', async () => {
     const c = fx.client();
-    const errors: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    const errors = collectErrors(c);
     const books: BookSnapshot[] = [];
     fx.keep(c.book$('XBTUSD', { depth: 10_000 }).subscribe((b) => books.push(b)));
     await waitFor(() => serverTopics().length === 1 && books.length > 0);
@@ -86,8 +84,7 @@ describe('whole table and symbol observed together (the simulator sends each sub
 
   it('the whole table refused with 429 while a symbol is live: the symbol keeps its own subscription until the retry', async () => {
     const c = fx.client();
-    const errors: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    const errors = collectErrors(c);
     let book: BookSnapshot | undefined;
     fx.keep(c.book$('XBTUSD', { depth: 10_000 }).subscribe((b) => (book = b)));
     await waitFor(() => serverTopics().length === 1 && book !== undefined);
@@ -155,8 +152,7 @@ describe('per-symbol private partials whose filter names no symbol', () => {
 
   it('with the whole table observed: the symbol stream has its rows at once, no timeout', async () => {
     const c = fx.client({ endpoint: raw.url, ...keys });
-    const errors: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    const errors = collectErrors(c);
     const all: unknown[] = [];
     fx.keep(c.table$('order').subscribe((r) => all.push(r)));
     await waitFor(() => all.length === 2);
@@ -170,8 +166,7 @@ describe('per-symbol private partials whose filter names no symbol', () => {
 
   it('symbols alone: each partial goes to its own topic and wipes no other symbol', async () => {
     const c = fx.client({ endpoint: raw.url, ...keys });
-    const errors: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    const errors = collectErrors(c);
     const xbt: { orderID: string }[] = [];
     const eth: { orderID: string }[] = [];
     fx.keep(c.table$('order', 'XBTUSD').subscribe((r) => xbt.push(r)));

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { BitmexConnectionError } from '../../lib';
-import { settle, waitFor } from '../support/helpers';
+import { collectErrors, settle, waitFor } from '../support/helpers';
 import { useSimulator } from '../support/simulator';
 
 const fx = useSimulator({ seed: 1 });
@@ -40,8 +40,7 @@ it.each([
 ])('Retry-After %s: one handshake, the next an hour later at most', async (_name, retryAfter) => {
   const server = await refusing(retryAfter);
   const c = fx.client({ endpoint: server.url, reconnect: { initialDelayMs: 20, maxDelayMs: 80 } });
-  const errors: BitmexConnectionError[] = [];
-  fx.keep(c.errors$.subscribe((e) => e instanceof BitmexConnectionError && errors.push(e)));
+  const errors = collectErrors(c, BitmexConnectionError);
   c.connect().catch(() => undefined);
   await waitFor(() => errors.length >= 1, 5000, 'the refused attempt reported');
   await settle(500);

@@ -9,7 +9,7 @@ import {
   type BookSnapshot,
   type Change,
 } from '../../lib';
-import { settle, waitFor } from '../support/helpers';
+import { collectErrors, settle, waitFor } from '../support/helpers';
 import { isTrueBook, useSimulator } from '../support/simulator';
 
 const KEY = 'resilience-key';
@@ -157,8 +157,7 @@ describe('faults', () => {
 
   it('retries a subscribe answered with 503 (max pending subscriptions) with backoff, reported once on errors$', async () => {
     const c = client();
-    const errors: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    const errors = collectErrors(c);
     await c.connect();
     fx.sim.rejectPendingSubscribes(1);
     const w = watchBooks(c, ['ETHUSD']);
@@ -178,8 +177,7 @@ describe('faults', () => {
 
   it('resubscribes just the topic whose image went wrong (update for an unknown row)', async () => {
     const c = client();
-    const errors: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    const errors = collectErrors(c);
     const w = watchBooks(c);
     await booksMatchTruth(w);
     const connId = latestConnId();
@@ -198,8 +196,7 @@ describe('faults', () => {
 
   it('backs off when the server keeps contradicting the image', async () => {
     const c = client();
-    const errors: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    const errors = collectErrors(c);
     const w = watchBooks(c, ['XBTUSD']);
     await booksMatchTruth(w);
     const connId = latestConnId();
@@ -218,8 +215,7 @@ describe('faults', () => {
 
   it('drops deltas that arrive before their partial and builds the right book', async () => {
     const c = client();
-    const errors: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    const errors = collectErrors(c);
     await c.connect();
     fx.sim.deltasBeforePartial(2);
     const w = watchBooks(c);
@@ -230,8 +226,7 @@ describe('faults', () => {
 
   it('skips a garbage frame and keeps the book right', async () => {
     const c = client();
-    const errors: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    const errors = collectErrors(c);
     const w = watchBooks(c, ['XBTUSD']);
     await booksMatchTruth(w);
     fx.sim.sendRaw('\u0000garbage{');

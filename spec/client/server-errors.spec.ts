@@ -4,7 +4,7 @@
  * (an observer without an error callback would otherwise take the process down).
  */
 import { BitmexApiError } from '../../lib';
-import { waitFor } from '../support/helpers';
+import { collectErrors, waitFor } from '../support/helpers';
 import { useRawServer, welcome } from '../support/raw-server';
 import { useSimulator } from '../support/simulator';
 
@@ -37,8 +37,7 @@ beforeEach(() => {
 it.each([500, 502, 504])('a subscribe answered %s is retried and reported once, the stream going on', async (s) => {
   status = s;
   const c = fx.client({ endpoint: raw.url });
-  const errors: unknown[] = [];
-  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+  const errors = collectErrors(c);
   const rows: unknown[] = [];
   let streamError: unknown;
   fx.keep(c.table$('trade', 'XBTUSD').subscribe({ next: (r) => rows.push(r), error: (e: unknown) => (streamError = e) }));

@@ -3,8 +3,8 @@
  * load that fails drops that socket like any failed connection attempt: reported on errors$
  * (never with the secret), retried with backoff, and the next attempt authenticates.
  */
-import { BitmexConnectionError, type BitmexError, type FrameParseError } from '../../lib';
-import { waitFor } from '../support/helpers';
+import { BitmexConnectionError } from '../../lib';
+import { collectErrors, waitFor } from '../support/helpers';
 import { useSimulator } from '../support/simulator';
 
 const KEY = 'load-key';
@@ -21,8 +21,7 @@ const fx = useSimulator({ seed: 3, apiKeys: { [KEY]: SECRET } }, { heartbeat: fa
 
 it('reports a signing code that failed to load, retries, and authenticates on the next attempt', async () => {
   const c = fx.client({ apiKey: KEY, apiSecret: SECRET });
-  const errors: (BitmexError | FrameParseError)[] = [];
-  c.errors$.subscribe((e) => errors.push(e));
+  const errors = collectErrors(c);
   // connect() answers for the attempt it started; reconnecting goes on.
   await expect(c.connect()).rejects.toThrow(/could not sign the authentication/);
   await waitFor(() => fx.sim.connections().some((conn) => conn.authenticated));

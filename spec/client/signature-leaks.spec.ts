@@ -3,7 +3,7 @@
  * the auth request: in an error's meta or request, under another spelling of the op, or inside a
  * frame that cannot be parsed.
  */
-import { waitFor } from '../support/helpers';
+import { collectErrors, waitFor } from '../support/helpers';
 import { useSimulator } from '../support/simulator';
 
 const KEY = 'leak-key';
@@ -18,8 +18,7 @@ function everything(e: unknown): string {
 
 it('no echo of the auth request puts its signature on errors$', async () => {
   const c = fx.client({ apiKey: KEY, apiSecret: SECRET });
-  const errors: unknown[] = [];
-  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+  const errors = collectErrors(c);
   await c.connect();
   const auth = fx.sim.requests().find((r) => r.op === 'authKeyExpires');
   const args = auth?.args as [string, number, string];

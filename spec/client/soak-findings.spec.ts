@@ -3,7 +3,7 @@
  */
 import type { BitmexApiError, BookSnapshot } from '../../lib';
 import { isTrueBook, useSimulator } from '../support/simulator';
-import { waitFor } from '../support/helpers';
+import { collectErrors, waitFor } from '../support/helpers';
 
 const fx = useSimulator({ seed: 1 }, { heartbeat: { idleMs: 2000, timeoutMs: 2000 }, reconnect: { initialDelayMs: 20, maxDelayMs: 80 } });
 
@@ -40,8 +40,7 @@ it('three 429s (server-timed retries) then two 503s for one topic: the retries b
   // Soak seed 5863: a topic refused 429, 429, 429, 503, 503 waited 4-8 s and then 8-16 s, as if
   // the 429s (each retried when the server said) had been failures of the backoff's own.
   const c = fx.client();
-  const errors: unknown[] = [];
-  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+  const errors = collectErrors(c);
   await c.connect();
   fx.sim.rateLimitSubscribes(3, 0.1);
   fx.sim.rejectPendingSubscribes(2);

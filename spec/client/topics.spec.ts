@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { take } from 'rxjs';
 import { WebSocketServer } from 'ws';
 import { BitmexApiError, BitmexConnectionError, BitmexInconsistencyError, BitmexWebSocket, type BookSnapshot, type Change, type Trade } from '../../lib';
-import { settle, waitFor } from '../support/helpers';
+import { collectErrors, settle, waitFor } from '../support/helpers';
 import { isTrueBook, useSimulator } from '../support/simulator';
 
 const fx = useSimulator({ seed: 5 }, { heartbeat: false, reconnect: { initialDelayMs: 20, maxDelayMs: 80 } });
@@ -24,8 +24,7 @@ const serverTopics = (): string[] => [...(fx.sim.connections()[0]?.subscriptions
 describe('whole-table and per-symbol topics of one table', () => {
   it('a resync while the whole table serves the symbol holds the rows back until the fresh partial', async () => {
     const c = fx.client();
-    const errors: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    const errors = collectErrors(c);
     const changes: Change[] = [];
     fx.keep(c.changes$('orderBookL2').subscribe((ch) => changes.push(ch)));
     const books: BookSnapshot[] = [];
@@ -76,8 +75,7 @@ describe('whole-table and per-symbol topics of one table', () => {
 
   it('an image lives only while a topic feeds it; nothing is left once every observer left', async () => {
     const c = fx.client();
-    const errors: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    const errors = collectErrors(c);
     const all = c.changes$('orderBookL2').subscribe();
     const trades = c.table$('trade').subscribe();
     let xbt: BookSnapshot | undefined;
@@ -154,8 +152,7 @@ async function slowServer(): Promise<{ url: string; received: string[]; close():
 describe('races and retries', () => {
   it('an observer leaving in its own callback (its image dropped) does not disturb the others', async () => {
     const c = fx.client();
-    const errors: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    const errors = collectErrors(c);
     fx.sim.step(300);
     // The only observer of trade:XBTUSD leaves on its first row, while that state is being
     // delivered to the observers after it.
@@ -177,8 +174,7 @@ describe('races and retries', () => {
     const server = await slowServer();
     const c = new BitmexWebSocket({ endpoint: server.url, heartbeat: false });
     try {
-      const errors: unknown[] = [];
-      fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+      const errors = collectErrors(c);
       await c.connect();
       const s = c.book$('XBTUSD').subscribe();
       await Promise.resolve();
@@ -200,8 +196,7 @@ describe('races and retries', () => {
 
   it('subscribe then unsubscribe before the partial: one unsubscribe, no error, and it can come back', async () => {
     const c = fx.client();
-    const errors: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    const errors = collectErrors(c);
     await c.connect();
     const s = c.book$('XBTUSD', { depth: 10_000 }).subscribe();
     // Let the subscribe go out (one microtask), then leave before any answer can arrive.
@@ -230,8 +225,7 @@ describe('races and retries', () => {
     ['503', () => fx.sim.rejectPendingSubscribes(2), 503],
   ] as const)('retries a multi-topic subscribe refused with one %s per topic in one batched request', async (_name, refuse, status) => {
     const c = fx.client();
-    const errors: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    const errors = collectErrors(c);
     await c.connect();
     refuse();
     let xbt: BookSnapshot | undefined;
@@ -258,8 +252,7 @@ describe('races and retries', () => {
 
   it('a stray success for a topic waiting out a 429, whose partial never comes: the socket is given up after subscribeTimeoutMs and the book comes back', async () => {
     const c = fx.client({ subscribeTimeoutMs: 400 });
-    const errors: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    const errors = collectErrors(c);
     await c.connect();
     fx.sim.rateLimitSubscribes(1, 30);
     let book: BookSnapshot | undefined;
@@ -279,8 +272,7 @@ describe('races and retries', () => {
     ['a huge', 1e10, 3_600_000],
   ] as const)('takes %s 429 retryAfter within bounds (no request loop, no timer overflow)', async (_name, retryAfter, expected) => {
     const c = fx.client();
-    const errors: unknown[] = [];
-    fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+    const errors = collectErrors(c);
     await c.connect();
     fx.sim.rateLimitSubscribes(1, retryAfter);
     fx.keep(c.book$('XBTUSD').subscribe());

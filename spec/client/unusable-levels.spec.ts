@@ -4,7 +4,7 @@
  * resubscribed, and the book never shows such a level (as size 0 or otherwise).
  */
 import { BitmexInconsistencyError, type BookSnapshot } from '../../lib';
-import { waitFor } from '../support/helpers';
+import { collectErrors, waitFor } from '../support/helpers';
 import { useRawServer, welcome } from '../support/raw-server';
 import { useSimulator } from '../support/simulator';
 
@@ -44,8 +44,7 @@ it.each([
 ])('%s: reported, resubscribed, never shown', async (_name, frame) => {
   hostile = frame;
   const c = fx.client({ endpoint: raw.url });
-  const errors: unknown[] = [];
-  fx.keep(c.errors$.subscribe((e) => errors.push(e)));
+  const errors = collectErrors(c);
   const books: BookSnapshot[] = [];
   fx.keep(c.book$('XBTUSD').subscribe((b) => books.push(b)));
   await waitFor(() => books.some((b) => b.asks[0]?.size === 12), 5000, 'the book from the fresh partial');

@@ -1,5 +1,6 @@
 /** Small async helpers for socket tests: wait on conditions instead of sleeping. */
 import { firstValueFrom, filter, timeout, type Observable } from 'rxjs';
+import type { BitmexError, FrameParseError } from '../../lib';
 
 /** Resolves when `check()` returns a truthy value (polled every 5 ms); rejects after `ms`. */
 export async function waitFor<T>(check: () => T, ms = 5000, what = 'condition'): Promise<T> {
@@ -20,4 +21,19 @@ export function firstMatching<T>(source: Observable<T>, predicate: (v: T) => boo
 /** Lets pending socket traffic and microtasks run. */
 export function settle(ms = 50): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** What a client reports on `errors$`. */
+export type ClientError = BitmexError | FrameParseError;
+
+/**
+ * Everything `client` reports on `errors$` from now on, in order (only the instances of `only`,
+ * when given). The collecting ends with the client: `errors$` completes on close.
+ */
+export function collectErrors(client: { readonly errors$: Observable<ClientError> }): ClientError[];
+export function collectErrors<T extends ClientError>(client: { readonly errors$: Observable<ClientError> }, only: abstract new (...args: never[]) => T): T[];
+export function collectErrors(client: { readonly errors$: Observable<ClientError> }, only?: abstract new (...args: never[]) => ClientError): ClientError[] {
+  const errors: ClientError[] = [];
+  client.errors$.subscribe((e) => (only === undefined || e instanceof only) && errors.push(e));
+  return errors;
 }
