@@ -170,11 +170,9 @@ function drop(s: Side, key: number, id: number, t: number): Row {
 
 /** Stores `row` as level `id` at `price` on editable side `s`, replacing that level wherever it was. */
 export function placeLevel(s: Side, id: number, price: number, row: Row, t: number): void {
-  const ids = indexOf(s);
-  const was = ids.get(id);
+  const was = indexOf(s).set(id, price);
   if (was === undefined) s.n++;
   else if (was !== price) drop(s, s.dir * was, id, t);
-  if (was !== price) ids.set(id, price);
   put(s, s.dir * price, id, row, t);
 }
 

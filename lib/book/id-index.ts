@@ -44,22 +44,23 @@ export class IdTable {
     }
   }
 
-  /** Sets the price of `id`. */
-  set(id: number, price: number): void {
+  /** Sets the price of `id`; returns its price before, or undefined (one probe for both). */
+  set(id: number, price: number): number | undefined {
     const keys = this.keys;
     const mask = this.mask;
     for (let i = this.home(id); ; i = (i + 1) & mask) {
       const k = keys[i] as number;
       if (k === id) {
+        const was = this.vals[i];
         this.vals[i] = price;
-        return;
+        return was;
       }
       if (k !== k) {
         keys[i] = id;
         this.vals[i] = price;
         // At most half full: probes stay short.
         if (++this.size * 2 > mask + 1) this.grow();
-        return;
+        return undefined;
       }
     }
   }

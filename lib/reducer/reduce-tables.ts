@@ -199,9 +199,8 @@ function reduceL2(im: Images, config: Config, table: Table, action: 'insert' | '
   }
   if (out !== undefined) return out.state(im, config);
   if (count === 0) return new State(im, config, NONE, NONE, NONE, NONE);
-  // Every row took the one-batch path: the batch is the whole frame.
-  const batch = own ? (rows as Row[]) : (done as Row[]);
-  return new State(im, config, undefined, NONE, NONE, NONE, table.name, action, doneSymbol, batch);
+  // Every row took the one-batch path: the batch is the whole frame, and its book the hot one.
+  return new State(im, config, undefined, NONE, NONE, NONE, action, own ? (rows as Row[]) : (done as Row[]));
 }
 
 /** The general bookkeeping of an L2 frame, taking over the first `count` rows of the one batch so far. */

@@ -159,10 +159,12 @@ export class State implements TablesState {
   /** @internal */
   readonly [CONFIG]: Config;
   private changeList: readonly Change[] | undefined;
-  private readonly batchTable: string | undefined;
   private readonly batchAction: TableAction | undefined;
-  private readonly batchSymbol: string | undefined;
   private readonly batchRows: readonly Row[] | undefined;
+  /**
+   * `action` and `rows` make the change list of a one-batch L2 frame, built when first read: its
+   * table and symbol are those of the hot book, which that frame's rows all went to.
+   */
   constructor(
     images: Images,
     config: Config,
@@ -170,9 +172,7 @@ export class State implements TablesState {
     readonly inconsistencies: readonly Inconsistency[],
     readonly skipped: readonly Change[],
     readonly unusable: readonly Unusable[],
-    table?: string,
     action?: TableAction,
-    symbol?: string,
     rows?: readonly Row[],
   ) {
     this[TABLES] = images.tables;
@@ -180,9 +180,7 @@ export class State implements TablesState {
     this[HOT_TABLE] = images.hotTable;
     this[CONFIG] = config;
     this.changeList = list;
-    this.batchTable = table;
     this.batchAction = action;
-    this.batchSymbol = symbol;
     this.batchRows = rows;
   }
 
@@ -191,9 +189,9 @@ export class State implements TablesState {
     let list = this.changeList;
     if (list === undefined) {
       const change: Change = {
-        table: this.batchTable as string,
+        table: this[HOT_TABLE] as string,
         action: this.batchAction as TableAction,
-        symbol: this.batchSymbol as string,
+        symbol: (this[HOT] as L2Book).symbol,
         rows: this.batchRows as Row[],
       };
       this.changeList = list = [change];

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { IdTable } from '../../lib/book/id-index';
 
 describe('IdTable', () => {
-  it('agrees with a Map through sets, deletes and growth', () => {
+  it('agrees with a Map through sets (returning the price before), deletes and growth', () => {
     // Few distinct ids, many operations: long probe runs, wrapped runs, repeated deletes.
     const id = fc.oneof(fc.integer({ min: 0, max: 40 }).map((i) => 8_797_000_000 + i * 4_294_967_296), fc.integer({ min: -40, max: 40 }), fc.constantFrom(0.5, -0, 2 ** 53 - 1));
     const op = fc.tuple(fc.constantFrom('set', 'set', 'delete', 'get'), id, fc.double({ noNaN: true }));
@@ -17,7 +17,7 @@ describe('IdTable', () => {
         for (const [kind, k, v] of ops) {
           const key = k === 0 ? 0 : k; // the table treats -0 as 0, as Map does
           if (kind === 'set') {
-            t.set(key, v);
+            expect(t.set(key, v)).toBe(m.get(key)); // the price before
             m.set(key, v);
           } else if (kind === 'delete') {
             t.delete(key);
