@@ -5,7 +5,7 @@
  * (it is never copied into the project); elsewhere the mutations start from built-in frames and
  * the test says so.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { Subscription } from 'rxjs';
@@ -23,9 +23,8 @@ import {
 } from '../../lib';
 import { waitFor } from '../support/helpers';
 import { useRawServer, welcome } from '../support/raw-server';
+import { HAVE_REAL, REAL_DIR } from '../support/real-frames';
 
-const REAL_DIR = resolve(__dirname, '../../../shared/real-frames');
-const HAVE_REAL = existsSync(REAL_DIR);
 
 /** The protected topic: nothing the fuzz sends names it. */
 const SYMBOL = 'FUZZUSD';
