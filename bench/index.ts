@@ -6,12 +6,13 @@
  * and heap bytes per book level; then the end-to-end loopback case. Not part of the tests.
  *
  * `--case=` takes a comma-separated list of: parse, reducer, connector, memory (heap per level,
- * the last 1,000 states kept vs one, snapshots from old states), e2e, and three cases run
+ * the last 1,000 states kept vs one, snapshots from old states), e2e, and four cases run
  * only on request: read (JSON.parse + the reducer + reading every state's change list, as
  * `table$` does; run it as `--case=parse,read`, without `reducer`: in one process the two
  * disturb each other's timing), ring (JSON.parse + freezing every row into a ring: the cost of
  * merely keeping frozen rows) and minimal (JSON.parse + the least work of a book stored like
- * the reducer's: a lower bound for it). `grouped` (last, in the default run too): a grouped
+ * the reducer's: a lower bound for it; `minimal-bundled` is the same from the bundle, beside the
+ * bundled reducer). `grouped` (last, in the default run too): a grouped
  * `book$` (group 10, depth 25) against a plain one of depth 25 through the client, on the same
  * frames (bench/grouped-book.ts; `--grouped-reps=N`, `--grouped-rows=N`). Figures and their
  * history: bench/README.md.
@@ -202,7 +203,11 @@ function main(): void {
   const reducer = reducerCase(frames);
   const reading = reducerCase(frames, true);
   const wantsReducer = only === undefined || only.split(',').includes('reducer');
-  const bundled = wantsReducer ? bundledCases().reducerCase(frames) : undefined;
+  // `minimal-bundled`, on request: the lower bound bundled too, to compare with the bundled reducer.
+  const wantsMinimalBundled = only?.split(',').includes('minimal-bundled') ?? false;
+  const bundledModule = wantsReducer || wantsMinimalBundled ? bundledCases() : undefined;
+  const bundled = wantsReducer ? bundledModule?.reducerCase(frames) : undefined;
+  const minimalBundled = wantsMinimalBundled ? bundledModule?.minimalCase(frames) : undefined;
   const connector = connectorCase(frames);
 
   // Every case runs by default but read, ring and minimal, which run on request.
@@ -214,6 +219,7 @@ function main(): void {
     ['read', reading],
     ['ring', ringCase(frames)],
     ['minimal', minimalCase(frames)],
+    ...(minimalBundled === undefined ? [] : [['minimal-bundled', { ...minimalBundled, name: `${minimalBundled.name} (bundled)` }] as const]),
   ] as const;
   const selected = named.filter(([name]) => wanted(name));
   if (selected.length > 0) {
@@ -241,6 +247,7 @@ function main(): void {
       ['read', 'reducer + read changes'],
       ['ring', 'ring'],
       ['minimal', 'minimal book'],
+      ['minimal-bundled', 'bundled minimal book'],
     ] as const) {
       const m = byName.get(name);
       if (mParse && m) reportRatio(`ratio (parse + ${label}) / parse, CPU`, pairedRatio(m, mParse), 'none');
