@@ -8,7 +8,9 @@
  * @module
  */
 import type { Subscriber } from 'rxjs';
-import type { DataFrame, Row } from '../protocol/frames';
+import { FrameParseError, type DataFrame, type Row } from '../protocol/frames';
+import { NO_STRING_SYMBOL } from '../reducer/output';
+import { textOf } from './frame-guard';
 import type { Timer } from './timers';
 
 /** Which connection a topic lives on. */
@@ -43,6 +45,8 @@ export interface Topic {
 export interface TableTopics {
   whole: Topic | undefined;
   readonly bySymbol: Map<string, Topic>;
+  /** Where rows held back as garbage are reported. */
+  readonly report: (error: FrameParseError) => void;
 }
 
 /**
@@ -67,7 +71,8 @@ export function feederOf(t: TableTopics, symbol: unknown): Topic | undefined {
  * The part of a table frame the observed topics' images take: a partial goes to the topic
  * awaiting it (given that topic's symbol when the server left it out of `filter`); delta rows
  * pass only where the image feeding them ({@link feederOf}) is live. Undefined: nothing passes.
- * Allocates only when some rows are held back.
+ * Allocates only when some rows are held back; those that can feed no topic for want of a string
+ * symbol are reported.
  */
 export function admitFrame(t: TableTopics, frame: DataFrame): DataFrame | undefined {
   if (frame.action === 'partial') return claimPartial(t, frame);
@@ -77,8 +82,10 @@ export function admitFrame(t: TableTopics, frame: DataFrame): DataFrame | undefi
     const row = rows[i] as Row;
     if (feeds(t, row)) {
       if (kept !== undefined) kept.push(row);
-    } else if (kept === undefined) {
-      kept = rows.slice(0, i) as Row[];
+    } else {
+      kept ??= rows.slice(0, i) as Row[];
+      // Only symbols' topics observed: a row without a symbol is garbage (the reducer would say so).
+      if (t.whole === undefined && typeof row.symbol !== 'string') t.report(new FrameParseError(`${frame.table}: row ${i} of ${frame.action} ${NO_STRING_SYMBOL}; skipped`, textOf(row)));
     }
   }
   if (kept === undefined) return frame;

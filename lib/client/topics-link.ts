@@ -4,6 +4,7 @@
  * @module
  */
 import type { BitmexError } from '../protocol/errors';
+import type { FrameParseError } from '../protocol/frames';
 import type { Session } from './session';
 import type { Endpoint } from './topic-images';
 
@@ -21,6 +22,6 @@ export interface TopicsLink {
   readonly subscribeTimeoutMs?: number;
   /** Topics of a live session whose subscribe got no success or partial in time. */
   unanswered?(endpoint: Endpoint, topics: readonly string[]): void;
-  /** A problem that stopped no topic (a refused subscribe that will be retried). */
-  report(error: BitmexError): void;
+  /** A problem that stopped no topic (a refused subscribe that will be retried, a row held back as garbage); called unbound. */
+  readonly report: (error: BitmexError | FrameParseError) => void;
 }

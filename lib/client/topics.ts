@@ -245,7 +245,7 @@ export class Topics {
       t.awaitSeq = ++this.awaitSeq;
     }
     let tt = this.tables.get(t.table);
-    if (tt === undefined) this.tables.set(t.table, (tt = { whole: undefined, bySymbol: new Map() }));
+    if (tt === undefined) this.tables.set(t.table, (tt = { whole: undefined, bySymbol: new Map(), report: this.link.report }));
     if (t.symbol === undefined) tt.whole = t;
     else tt.bySymbol.set(t.symbol, t);
     this.link.start(t.endpoint);

@@ -124,6 +124,30 @@ describe('rows the reducer cannot use, through a whole-table topic', () => {
   });
 });
 
+describe('rows whose symbol is not a string, through symbols\' topics', () => {
+  it('are reported on errors$ and skipped (as through a whole table); the books stay exact', async () => {
+    const c = fx.client();
+    const errors = collectErrors(c);
+    const problems: unknown[] = [];
+    let book: BookSnapshot | undefined;
+    fx.keep(c.book$('XBTUSD', { depth: 1000 }).subscribe({ next: (b) => (book = b), error: (e) => problems.push(e) }));
+    fx.keep(c.table$('instrument', 'XBTUSD').subscribe({ error: (e) => problems.push(e) }));
+    await waitFor(() => fx.sim.connections()[0]?.subscriptions.length === 2 && book !== undefined);
+
+    const id = fx.sim.truth('XBTUSD').bids[0]?.id;
+    fx.sim.sendRaw(`{"table":"orderBookL2","action":"update","data":[{"symbol":"XBTUSD","id":${id},"side":"Buy"},{"symbol":5,"id":${id},"side":"Buy","size":1}]}`);
+    fx.sim.sendRaw('{"table":"instrument","action":"update","data":[{"symbol":["XBTUSD"],"markPrice":1}]}');
+    await waitFor(() => errors.length >= 2);
+    expect(errors.map((e) => e.message)).toEqual(['orderBookL2: row 1 of update has no string symbol; skipped', 'instrument: row 0 of update has no string symbol; skipped']);
+    expect(errors.every((e) => e instanceof FrameParseError)).toBe(true);
+    expect((errors[0] as FrameParseError).raw).toBe(`{"symbol":5,"id":${id},"side":"Buy","size":1}`);
+    fx.sim.step(300);
+    await waitFor(() => isTrueBook(book, fx.sim, 'XBTUSD'), 5000, 'book equal to truth');
+    expect(problems).toEqual([]);
+    expect(errors).toHaveLength(2);
+  });
+});
+
 describe('an unsubscribe answer for a live topic the client never unsubscribed', () => {
   it('does not error the stream; the topic is resubscribed from a fresh partial, reported once', async () => {
     const c = fx.client();
