@@ -12,7 +12,9 @@
 // default Node socket without deflate and the hostile-server fixes (one server subscription per
 // row set, the dead man's switch's rate limit, endpoint query and orderBook10 pair checks), plus
 // a small margin; then to 24.6 / 32.6 kB (24.43 / 32.42 measured) for the late-unsubscribe,
-// auth-rate-limit and unknown-symbol fixes and orderBook10 pairs sorted best first; what keeps the rest out of reach is in bench/README.md (Bundle).
+// auth-rate-limit and unknown-symbol fixes and orderBook10 pairs sorted best first; then by the
+// measured +0.10 / +0.12 kB to 24.7 / 32.72 kB for the admission of a partial's rows of another
+// symbol (reported and left out: they landed in that symbol's book for good); what keeps the rest out of reach is in bench/README.md (Bundle).
 
 /** Leaves dynamic imports out of the bundle: what loads before any of them is used. */
 const upFrontOnly = (config) => ({
@@ -36,7 +38,7 @@ module.exports = [
     ignore: ['rxjs', 'rxjs/*'],
     gzip: true,
     modifyEsbuildConfig: upFrontOnly,
-    limit: '24.6 kB',
+    limit: '24.7 kB',
   },
   {
     name: 'BitmexWebSocket with every chunk (rxjs excluded)',
@@ -44,6 +46,6 @@ module.exports = [
     import: '{ BitmexWebSocket }',
     ignore: ['rxjs', 'rxjs/*'],
     gzip: true,
-    limit: '32.6 kB',
+    limit: '32.72 kB',
   },
 ];

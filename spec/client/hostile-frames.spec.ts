@@ -148,6 +148,27 @@ describe('rows whose symbol is not a string, through symbols\' topics', () => {
   });
 });
 
+describe('a partial carrying rows of another symbol than its filter\'s', () => {
+  it('those rows are reported and skipped, never added to that symbol\'s book', async () => {
+    const c = fx.client();
+    const errors = collectErrors(c);
+    const books = new Map<string, BookSnapshot>();
+    for (const symbol of ['XBTUSD', 'ETHUSD']) fx.keep(c.book$(symbol, { depth: 1000 }).subscribe((b) => books.set(symbol, b)));
+    await waitFor(() => fx.sim.connections()[0]?.subscriptions.length === 2 && books.size === 2);
+
+    const ghost = { symbol: 'ETHUSD', id: 1, side: 'Buy', size: 1, price: 1 };
+    const data = [...fx.sim.truthRows('orderBookL2', 'XBTUSD'), ghost];
+    fx.sim.sendRaw(JSON.stringify({ table: 'orderBookL2', action: 'partial', keys: ['symbol', 'id', 'side'], filter: { symbol: 'XBTUSD' }, data }));
+    await waitFor(() => errors.length > 0);
+    fx.sim.step(300);
+    await waitFor(() => isTrueBook(books.get('XBTUSD'), fx.sim, 'XBTUSD') && isTrueBook(books.get('ETHUSD'), fx.sim, 'ETHUSD'), 5000, 'both books equal to truth');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(FrameParseError);
+    expect(errors[0]?.message).toBe('orderBookL2: 1 rows of a partial for XBTUSD name another symbol; skipped');
+    expect((errors[0] as FrameParseError).raw).toBe(JSON.stringify(ghost));
+  });
+});
+
 describe('an unsubscribe answer for a live topic the client never unsubscribed', () => {
   it('does not error the stream; the topic is resubscribed from a fresh partial, reported once', async () => {
     const c = fx.client();
