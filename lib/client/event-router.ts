@@ -16,9 +16,17 @@ import type { TableStates } from './table-states';
 import type { Endpoint } from './topic-images';
 import type { Topics } from './topics';
 
+/**
+ * Least time between two row stamps read for the clock. A few a second keep its bound fresh; read
+ * by traffic alone (every 16th frame), thousands of frames a second made the stamp parsing and
+ * estimate updates hot code of their own.
+ */
+const CLOCK_SAMPLE_MS = 250;
+
 /** Routes the session events of both endpoints of one client. */
 export class EventRouter {
   private tableFrames = 0;
+  private clockSampledAt = -Infinity;
 
   constructor(
     private readonly topics: Topics,
@@ -33,7 +41,7 @@ export class EventRouter {
   route(endpoint: Endpoint, e: SessionEvent): void {
     switch (e.kind) {
       case 'table': {
-        // Every 16th frame's stamp bounds the clock offset (no clock read on the others).
+        // Every 16th frame's stamp may bound the clock offset (no clock read on the others).
         if ((++this.tableFrames & 15) === 0 && e.action !== 'partial') this.sampleClock(e);
         const admitted = this.topics.admit(e);
         if (admitted === undefined) return;
@@ -72,9 +80,13 @@ export class EventRouter {
     }
   }
 
-  /** Feeds the clock a frame's first row stamp, when its table stamps rows as they are made. */
+  /** Feeds the clock a frame's first row stamp, when its table stamps rows as they are made, at most every CLOCK_SAMPLE_MS. */
   private sampleClock(frame: TableFrame): void {
     const ts = (frame.data[0] as { timestamp?: unknown } | undefined)?.timestamp;
-    if (typeof ts === 'string' && stampedWhenSent(frame.table)) this.clock.serverTime(timestampMs(ts));
+    if (typeof ts !== 'string' || !stampedWhenSent(frame.table)) return;
+    const now = Date.now();
+    if (now - this.clockSampledAt < CLOCK_SAMPLE_MS) return;
+    this.clockSampledAt = now;
+    this.clock.serverTime(timestampMs(ts), now);
   }
 }

@@ -35,7 +35,7 @@ function digits(s: string, at: number, n: number): number {
 
 /**
  * BitMEX's own form, `YYYY-MM-DDTHH:MM:SS.sssZ`, read without a regular expression, `Date.parse`
- * or `Date.UTC` (the clock reads a row stamp every 16th frame). Only values every engine's
+ * or `Date.UTC` (the clock reads a row stamp of every 16th frame, up to four a second). Only values every engine's
  * `Date.parse` reads alike are taken (days up to 28, hours up to 23); anything else gives NaN
  * and the general path.
  */
