@@ -7,7 +7,7 @@
  * `changes$` and `book$`.
  * @module
  */
-import { defer, firstValueFrom, merge, NEVER, Observable, ReplaySubject, Subject, Subscription, switchMap, takeUntil, throwIfEmpty } from 'rxjs';
+import { defer, firstValueFrom, merge, NEVER, Observable, ReplaySubject, Subject, switchMap, takeUntil, throwIfEmpty } from 'rxjs';
 import { BitmexConnectionError, BitmexError } from '../protocol/errors';
 import { splitTopic, topicOf, type FrameParseError, type TableFrame } from '../protocol/frames';
 import type { RowOf } from '../protocol/rows';
@@ -88,7 +88,6 @@ export class BitmexWebSocket {
   private readonly tables: TableStates;
   /** Emits once, on close: every stream completes. */
   private readonly ended = new Subject<void>();
-  private readonly running = new Subscription();
   private closed = false;
   private fatal: BitmexError | undefined;
   private closing: Promise<void> | undefined;
@@ -106,10 +105,7 @@ export class BitmexWebSocket {
       fatal: (error) => (this.closing ??= this.shutdown(error)),
     });
     this.tables = new TableStates(
-      {
-        ...(o.tableKeys !== undefined ? { tableKeys: o.tableKeys } : {}),
-        ...(o.maxTableLength !== undefined ? { maxTableLength: o.maxTableLength } : {}),
-      },
+      { tableKeys: o.tableKeys, maxTableLength: o.maxTableLength },
       // Last resort (the reducer is not meant to throw on frame content): report, and replace the
       // sockets so every observed topic comes back from a fresh partial (the states go on from
       // empty tables: the old chain may be half-updated).
@@ -117,6 +113,8 @@ export class BitmexWebSocket {
         report(error);
         this.endpoints.replace();
       },
+      // What a state could not use is reported, and its topic resynced; the streams report the end.
+      (state) => reportStateProblems(state, this.topics, report),
     );
     this.topics = new Topics({
       session: (endpoint) => this.endpoints.session(endpoint),
@@ -135,8 +133,6 @@ export class BitmexWebSocket {
       report,
     });
     this.router = new EventRouter(this.topics, this.tables, this.arrivals, this.clock, report);
-    // The streams report the end; this only reports what a state could not use, and resyncs.
-    this.running.add(this.tables.next$.subscribe({ next: (state) => reportStateProblems(state, this.topics, report), error: () => undefined }));
     this.status$ = this.endpoints.main.status$.asObservable();
     this.errors$ = this.errors.asObservable();
     this.clock$ = this.clockEstimates.pipe(takeUntil(this.ended));
@@ -208,12 +204,7 @@ export class BitmexWebSocket {
     const depth = options.depth ?? 25;
     if (!Number.isInteger(depth) || depth <= 0) throw new TypeError('depth must be a positive integer');
     const { group, cumulative, tickSize } = options;
-    const view = bookView(symbol, {
-      depth, table,
-      ...(group !== undefined ? { group } : {}),
-      ...(cumulative !== undefined ? { cumulative } : {}),
-      ...(tickSize !== undefined ? { tickSize } : {}),
-    });
+    const view = bookView(symbol, { depth, table, group, cumulative, tickSize });
     // The book view sees the current state first (if its topic is live), then every next one.
     const book = this.follow(table, symbol, (live) => ({
       current: [],
@@ -276,6 +267,5 @@ export class BitmexWebSocket {
     this.ended.next();
     this.errors.complete();
     await stopping;
-    this.running.unsubscribe();
   }
 }

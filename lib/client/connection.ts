@@ -9,6 +9,7 @@ import { BitmexConnectionError } from '../protocol/errors';
 import type { WelcomeFrame } from '../protocol/frames';
 import { backoffDelay, RETRY_AFTER_MAX_MS } from './backoff';
 import { budgetDelayMs } from './connection-budget';
+import { Multicast } from './multicast';
 import { onRefusedHandshake } from './refused-handshake';
 import {
   openSession,
@@ -94,7 +95,8 @@ export class Connection implements SocketPort {
       return openSession(this, settings);
     }).pipe(
       retry({ delay: (e: unknown) => this.retryDelay(e) }),
-      share(),
+      // Every frame passes here: a Multicast hands it on without rxjs Subject's per-value garbage.
+      share({ connector: () => new Multicast<SessionEvent>() }),
     );
   }
 

@@ -59,8 +59,7 @@ export function storageOf(latest: () => TablesState): Storage {
  * then this gives undefined.
  */
 function bookNow(state: TablesState, symbol: string, opts: BookOptions): DepthSnapshot | undefined {
-  const read = { ...(opts.depth !== undefined ? { depth: opts.depth } : {}), ...(opts.table !== undefined ? { table: opts.table } : {}) };
-  if (!needsViews(opts)) return bookOf(state, symbol, read); // bad options throw at once
+  if (!needsViews(opts)) return bookOf(state, symbol, { depth: opts.depth, table: opts.table }); // bad options throw at once
   const views = bookOfLoaded();
   if (views === undefined) {
     loadBookOf().catch(() => undefined);

@@ -4,11 +4,11 @@
  * than a Subject and `scan`: two fewer subscribers on the hot path, same order and guard).
  * @module
  */
-import { Observable, type Subscriber } from 'rxjs';
 import type { TableFrame } from '../protocol/frames';
 import { clearImage, emptyTables, reduceTables, type ReducerOptions, type TablesState } from '../reducer/reducer';
 import type { FrameParseError } from '../protocol/frames';
 import { guardReduce } from './frame-guard';
+import { Multicast } from './multicast';
 
 /** An image to forget: the rows of `table` matching `filter` (`{}`: the whole table). */
 export interface ImageDrop {
@@ -23,38 +23,20 @@ function reduceInput(state: TablesState, input: TableFrame | ImageDrop): TablesS
 
 /** The current state, and every next one as it is made. */
 export class TableStates {
-  /** Every state after the current one. */
-  readonly next$: Observable<TablesState>;
-  /**
-   * The observers of `next$`, replaced (never changed in place) on each subscribe and
-   * unsubscribe, so a delivery goes to those present when it began, as a Subject's does; a plain
-   * loop instead of rxjs's Subject (whose CommonJS build allocates a closure and an iterator per
-   * value) on the per-frame path.
-   */
-  private observers: readonly Subscriber<TablesState>[] = [];
-  /** How the states ended: observers arriving later are told at once. */
-  private over: { readonly error?: unknown } | undefined;
+  /** Every state after the current one, to the observers present when it was made. */
+  readonly next$ = new Multicast<TablesState>();
   private readonly reduce: (state: TablesState, input: TableFrame | ImageDrop) => TablesState;
   private latest: TablesState;
   /** Inputs that arrive while a state is being delivered (an observer leaving in its callback) wait for that delivery to end, so every observer sees the states in order. */
   private feeding = false;
   private readonly pending: (TableFrame | ImageDrop)[] = [];
 
-  /** `failed` hears of a reducer that threw (it is not meant to); the states then go on from empty tables. */
-  constructor(options: ReducerOptions, failed: (error: FrameParseError) => void) {
+  /**
+   * `failed` hears of a reducer that threw (it is not meant to); the states then go on from empty
+   * tables. `check` sees each state first, before the observers of `next$`.
+   */
+  constructor(options: ReducerOptions, failed: (error: FrameParseError) => void, private readonly check: (state: TablesState) => void) {
     this.latest = emptyTables(options);
-    this.next$ = new Observable<TablesState>((subscriber) => {
-      const over = this.over;
-      if (over !== undefined) {
-        if ('error' in over) subscriber.error(over.error);
-        else subscriber.complete();
-        return undefined;
-      }
-      this.observers = [...this.observers, subscriber];
-      return () => {
-        this.observers = this.observers.filter((o) => o !== subscriber);
-      };
-    });
     this.reduce = guardReduce(reduceInput, (error) => {
       failed(error);
       return emptyTables(options);
@@ -82,23 +64,17 @@ export class TableStates {
   }
 
   private apply(input: TableFrame | ImageDrop): void {
-    if (this.over !== undefined) return;
+    if (this.next$.ended !== undefined) return;
     const state = this.reduce(this.latest, input);
     this.latest = state;
-    const observers = this.observers;
-    for (let i = 0; i < observers.length; i++) (observers[i] as Subscriber<TablesState>).next(state);
+    this.check(state);
+    this.next$.next(state);
   }
 
   /** Ends the states: observers of `next$` complete, or get `error`. */
   end(error?: unknown): void {
     this.pending.length = 0;
-    if (this.over !== undefined) return;
-    this.over = error === undefined ? {} : { error };
-    const observers = this.observers;
-    this.observers = [];
-    for (const o of observers) {
-      if (error === undefined) o.complete();
-      else o.error(error);
-    }
+    if (error === undefined) this.next$.complete();
+    else this.next$.error(error);
   }
 }
