@@ -153,7 +153,9 @@ export class Topics {
     }
     t.server = 'subscribed';
     t.retries = 0;
-    if (t.observer === undefined) this.schedule();
+    // Unobserved meanwhile: it goes. Taken back from a refusal: a whole table covers its symbols
+    // again, which subscribed their own meanwhile (else every row of theirs came twice).
+    this.schedule();
   }
 
   /** An unsubscribe success reply. */
