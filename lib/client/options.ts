@@ -176,16 +176,20 @@ export function resolveEndpoint(endpoint: Endpointish = 'mainnet'): string {
   try {
     url = new URL(endpoint);
   } catch {
-    throw new TypeError(`endpoint must be 'mainnet', 'testnet' or a ws:// or wss:// URL of a /realtime endpoint, got ${JSON.stringify(endpoint)}`);
+    throw new TypeError(`endpoint must be 'mainnet', 'testnet' or a ws:// or wss:// URL of a /realtime endpoint, got ${shown(endpoint)}`);
   }
   if ((url.protocol !== 'ws:' && url.protocol !== 'wss:') || url.pathname !== '/realtime') {
-    throw new TypeError(`endpoint must be a ws:// or wss:// URL of a /realtime endpoint, got ${JSON.stringify(endpoint)}`);
+    throw new TypeError(`endpoint must be a ws:// or wss:// URL of a /realtime endpoint, got ${shown(endpoint)}`);
   }
   if (url.username !== '' || url.password !== '') throw new TypeError('endpoint URL must not carry credentials');
-  // The URL is not echoed: its query may hold a key or signature. A topic in it would be
-  // subscribed twice (the server refuses the second) and never unsubscribed.
+  // A topic in the query would be subscribed twice (the server refuses the second) and never unsubscribed.
   for (const p of QUERY_REFUSED) if (url.searchParams.has(p)) throw new TypeError(`endpoint URL must not carry ${p} (observing a stream subscribes; keys go in apiKey/apiSecret)`);
   return url.toString();
+}
+
+/** An endpoint as an error may show it: without query, fragment or `user:password@` (a key or signature may be there). */
+function shown(endpoint: string): string {
+  return JSON.stringify(endpoint.replace(/[?#][^]*|[^/?#]*@/g, ''));
 }
 
 function resolveTableKeys(v: unknown): Readonly<Record<string, readonly string[]>> | undefined {

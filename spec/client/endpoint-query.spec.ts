@@ -31,6 +31,23 @@ describe('an endpoint URL with a query', () => {
     expect(String(error)).not.toMatch(/deadbeefcafe|KEY123/);
   });
 
+  it.each([
+    ['a wrong scheme', 'https://127.0.0.1:1/realtime?api-key=KEY123&api-expires=9999999999&api-signature=deadbeefcafe'],
+    ['a wrong path', 'wss://127.0.0.1:1/realtime/?api-key=KEY123&api-signature=deadbeefcafe'],
+    ['no URL at all', 'wss//127.0.0.1:1/realtime?api-key=KEY123&api-signature=deadbeefcafe'],
+    ['user and password', 'ws://KEY123:deadbeefcafe@127.0.0.1:1/realtim'],
+  ])('an endpoint refused for %s does not echo its credentials', (_, endpoint) => {
+    let error: unknown;
+    try {
+      new BitmexWebSocket({ endpoint });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TypeError);
+    expect(String(error)).toMatch(/endpoint must/);
+    expect(String(error)).not.toMatch(/deadbeefcafe|KEY123/);
+  });
+
   it('other query parameters are kept, and topics are subscribed by observing them', async () => {
     const c = fx.client({ endpoint: `${fx.url}?app=demo` });
     expect(c.url).toBe(`${fx.url}?app=demo`);
