@@ -9,6 +9,7 @@ import type { WebSocketSubject } from 'rxjs/webSocket';
 import { BitmexApiError, BitmexConnectionError } from '../protocol/errors';
 import { FrameParseError, parseFrame, type Request, type ServerFrame, type WelcomeFrame } from '../protocol/frames';
 import type { ClockEstimator } from './clock';
+import { retryAfterMs } from './backoff';
 import type { AuthArgs } from './options';
 
 /** Heartbeat settings: ping after `idleMs` without a frame, declare dead `timeoutMs` later. */
@@ -48,7 +49,7 @@ export type SessionEvent =
   | { readonly kind: 'malformed'; readonly error: FrameParseError }
   | { readonly kind: 'down'; readonly error: BitmexConnectionError };
 
-/** The socket went away; `retryAfterMs` is what a refused handshake asked for. */
+/** The socket went away; `retryAfterMs` is what a refused handshake (or a 429 to `authKeyExpires`) asked for. */
 export class SocketLost extends Error {
   constructor(readonly error: BitmexConnectionError, readonly retryAfterMs: number) {
     super(error.message);
@@ -109,6 +110,8 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
     let phase: 'welcome' | 'auth' | 'ready' | 'over' = 'welcome';
     let authRetried = false;
     let framesSeen = 0;
+    /** The wait a 429 to `authKeyExpires` asked for (ms). */
+    let authWaitMs = 0;
     let heartbeat: ReturnType<typeof setTimeout> | undefined;
 
     const clock = settings.clock;
@@ -142,7 +145,7 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
       port.sessionDown();
       subscriber.next({ kind: 'down', error });
       if (port.stopping()) subscriber.complete();
-      else subscriber.error(new SocketLost(error, port.retryAfterMs()));
+      else subscriber.error(new SocketLost(error, Math.max(port.retryAfterMs(), authWaitMs)));
     };
 
     /** Ends the session with `code` and drops its socket at once (the connection reconnects). */
@@ -221,8 +224,9 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
               return;
             }
             // A rate limit or the server's trouble says nothing of the keys: failing the private
-            // topics for good on this socket would be wrong; a new socket (with backoff) asks again.
-            if (frame.status === 429 || frame.status >= 500) return drop(CONNECT_TIMEOUT_CLOSE, frame.error);
+            // topics for good on this socket would be wrong; a new socket (with backoff, and not
+            // before a 429's retryAfter: sooner it would only be refused too) asks again.
+            if (frame.status === 429 || frame.status >= 500) return (authWaitMs = retryAfterMs(frame) ?? 0), drop(CONNECT_TIMEOUT_CLOSE, frame.error);
             ready(new BitmexApiError(frame.status, frame.error, frame.meta, frame.request));
             return;
           }

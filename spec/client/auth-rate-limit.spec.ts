@@ -12,11 +12,12 @@ import { useSimulator } from '../support/simulator';
 const fx = useSimulator({ seed: 1 }, { heartbeat: false, reconnect: { initialDelayMs: 20, maxDelayMs: 50 } });
 
 let status = 429;
+let retryAfter = 0.05;
 const raw = useRawServer((ws, n) => {
   ws.send(welcome());
   return (req) => {
     if (req.op === 'authKeyExpires') {
-      if (n === 1) ws.send(JSON.stringify({ status, error: 'Rate limit exceeded, retry in 1 seconds.', meta: { retryAfter: 0.05 }, request: req }));
+      if (n === 1) ws.send(JSON.stringify({ status, error: 'Rate limit exceeded, retry in 1 seconds.', meta: { retryAfter }, request: req }));
       else ws.send(JSON.stringify({ success: true, request: req }));
     } else if (req.op === 'subscribe') {
       ws.send(JSON.stringify({ success: true, subscribe: 'order', request: req }));
@@ -37,4 +38,19 @@ it.each([429, 503])('%i: the private stream waits for a new socket and gets its 
   expect(raw.connections).toBe(2);
   expect(errors.some((e) => e instanceof BitmexApiError)).toBe(false);
   expect(errors[0]).toBeInstanceOf(BitmexConnectionError);
+});
+
+it("429: the new socket waits for the reply's meta.retryAfter (a sooner one would only be refused too)", async () => {
+  status = 429;
+  retryAfter = 1;
+  try {
+    const c = fx.client({ endpoint: raw.url, apiKey: 'k', apiSecret: 's' });
+    const errors = collectErrors(c);
+    fx.keep(c.table$('order').subscribe());
+    await waitFor(() => errors.length > 0, 3000, 'the lost socket');
+    expect(errors[0]).toBeInstanceOf(BitmexConnectionError);
+    expect((errors[0] as BitmexConnectionError).retryInMs).toBeGreaterThanOrEqual(1000);
+  } finally {
+    retryAfter = 0.05;
+  }
 });
