@@ -168,12 +168,16 @@ function drop(s: Side, key: number, id: number, t: number): Row {
   return row;
 }
 
-/** Stores `row` as level `id` at `price` on editable side `s`, replacing that level wherever it was. */
-export function placeLevel(s: Side, id: number, price: number, row: Row, t: number): void {
+/**
+ * Stores `row` as level `id` at `price` on editable side `s`, replacing that level wherever it
+ * was; returns whether the side held level `id` before.
+ */
+export function placeLevel(s: Side, id: number, price: number, row: Row, t: number): boolean {
   const was = indexOf(s).set(id, price);
   if (was === undefined) s.n++;
   else if (was !== price) drop(s, s.dir * was, id, t);
   put(s, s.dir * price, id, row, t);
+  return was !== undefined;
 }
 
 /**

@@ -99,8 +99,12 @@ function noteKeys(b: L2Book, row: Row): void {
   b.lastKeys = Object.keys(row);
 }
 
-/** The row stored by the last successful {@link insertLevel} / {@link updateLevel} / {@link deleteLevel}. */
-export const applied: { row: Row } = { row: {} };
+/**
+ * The row stored by the last successful {@link insertLevel} / {@link updateLevel} / {@link deleteLevel},
+ * and whether that insert replaced a level the book held (the server thought it gone: an image that
+ * missed a delete).
+ */
+export const applied: { row: Row; held: boolean } = { row: {}, held: false };
 
 /** The editable side of editable book `b` that `side` names, or undefined when neither Buy nor Sell. */
 function sideFor(b: L2Book, side: unknown, t: number): Side | undefined {
@@ -111,7 +115,8 @@ function sideFor(b: L2Book, side: unknown, t: number): Side | undefined {
 
 /**
  * Adds (or replaces) a level from a row, which it freezes. Returns the book edit `t` may change
- * holding it (`b` itself when `t` made it) and the row in {@link applied}; undefined (leaving the
+ * holding it (`b` itself when `t` made it) and the row in {@link applied} (`held` when it replaced
+ * a level of the same id and side); undefined (leaving the
  * row unfrozen and `b` as it was) when it cannot be placed: no side, id, finite price or size.
  */
 export function insertLevel(b: L2Book, input: Row, t: number): L2Book | undefined {
@@ -122,7 +127,7 @@ export function insertLevel(b: L2Book, input: Row, t: number): L2Book | undefine
   const e = editBook(b, t);
   const row = Object.freeze(input);
   noteKeys(e, row);
-  placeLevel(sideFor(e, side, t) as Side, id, price, row, t);
+  applied.held = placeLevel(sideFor(e, side, t) as Side, id, price, row, t);
   stamp(e, row.timestamp);
   applied.row = row;
   return e;

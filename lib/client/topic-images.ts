@@ -69,9 +69,8 @@ export function feederOf(t: TableTopics, symbol: unknown): Topic | undefined {
 
 /**
  * The part of a table frame the observed topics' images take: a partial goes to the topic
- * awaiting it (given that topic's symbol when the server left it out of `filter`; its rows of
- * another symbol reported and left out); delta rows pass only where the image feeding them
- * ({@link feederOf}) is live. Undefined: nothing passes. Allocates only when some rows are held
+ * awaiting it (given that topic's symbol when the server left it out of `filter`); delta rows
+ * pass only where the image feeding them ({@link feederOf}) is live. Undefined: nothing passes. Allocates only when some rows are held
  * back; those that can feed no topic for want of a string symbol are reported.
  */
 export function admitFrame(t: TableTopics, frame: DataFrame): DataFrame | undefined {
@@ -129,18 +128,10 @@ function claimPartial(t: TableTopics, frame: DataFrame & { action: 'partial' }):
   }
   if (topic === undefined || topic.image === 'none') return undefined;
   topic.image = 'live';
-  const own = typeof symbol === 'string' ? symbol : topic.symbol;
-  if (own === undefined) return frame;
-  // Rows of another symbol are no part of this image (they would land in that symbol's book).
-  const isForeign = (r: Row): boolean => typeof r.symbol === 'string' && r.symbol !== own;
-  const foreign = frame.data.find(isForeign);
-  let data = frame.data;
-  if (foreign !== undefined) {
-    data = data.filter((r) => !isForeign(r));
-    t.report(new FrameParseError(`${frame.table}: ${frame.data.length - data.length} rows of a partial for ${own} name another symbol; skipped`, textOf(foreign)));
-  }
-  // One symbol's partial must never wipe another symbol's image (nor the whole table's).
-  return symbol === own && foreign === undefined ? frame : { ...frame, filter: { ...filter, symbol: own }, data };
+  if (topic.symbol === undefined || typeof symbol === 'string') return frame;
+  // One symbol's partial must never wipe another symbol's image (nor the whole table's); with the
+  // symbol in its filter, the reducer also leaves out (and reports) its rows of other symbols.
+  return { ...frame, filter: { ...filter, symbol: topic.symbol } };
 }
 
 /** Whether the image feeding `row` is live. */

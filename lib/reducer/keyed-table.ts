@@ -96,11 +96,16 @@ export function insertRows(tb: Table, rows: readonly unknown[], out: Output, con
       continue;
     }
     const row = Object.freeze(r);
+    // A key already held: the server thought the row gone (the image missed a delete). The row
+    // replaces it and is reported — unless the keys are the user's (`tableKeys`), which merge on purpose.
+    const key = tb.kind === 'keyed' && !config.tableKeys.has(tb.name) ? keyOf(row, tb.keys) : undefined;
+    const held = key !== undefined && mapGet(tb.index, key) !== undefined;
     const pk = put(tb, row, t);
     if (pk === undefined) {
       out.inconsistent('insert', row, tb.keys);
       continue;
     }
+    if (held) out.inconsistent('insert', row, tb.keys);
     touched.add(pk);
     out.changes.add(symbolOf(row), row);
   }

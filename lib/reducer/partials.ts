@@ -72,6 +72,11 @@ export function applyPartial(im: Images, config: Config, name: string, frame: Ta
         out.reject(i, r);
         continue;
       }
+      const why = foreign(r, filterSymbol);
+      if (why !== undefined) {
+        out.reject(i, r, why);
+        continue;
+      }
       const row = Object.freeze(r);
       const pk = put(tb, row, t);
       if (pk === undefined) out.inconsistent('partial', row, tb.keys);
@@ -87,6 +92,16 @@ export function applyPartial(im: Images, config: Config, name: string, frame: Ta
   return out.state(im, config);
 }
 
+/**
+ * A row of a partial whose filter names another symbol: no part of the image the partial
+ * replaces (kept, it would land in that symbol's image and no partial of its own would remove it).
+ */
+function foreign(r: Row, filterSymbol: string | undefined): string | undefined {
+  const symbol = r.symbol;
+  if (filterSymbol === undefined || typeof symbol !== 'string' || symbol === filterSymbol) return undefined;
+  return `is for ${symbol}, not its filter's ${filterSymbol}`;
+}
+
 /** The books of an L2 partial: one built per symbol of its rows (rows for a kept book are added to it). */
 function partialBooks(tb: Table, rows: readonly unknown[], filterSymbol: string | undefined, out: Output, t: number): void {
   const bySymbol = new Map<string, Row[]>();
@@ -100,6 +115,11 @@ function partialBooks(tb: Table, rows: readonly unknown[], filterSymbol: string 
     const symbol = r.symbol;
     if (typeof symbol !== 'string') {
       out.reject(i, r, NO_STRING_SYMBOL);
+      continue;
+    }
+    const why = foreign(r, filterSymbol);
+    if (why !== undefined) {
+      out.reject(i, r, why);
       continue;
     }
     let list = bySymbol.get(symbol);

@@ -144,6 +144,8 @@ function reduceL2(im: Images, config: Config, table: Table, action: 'insert' | '
       if (book === undefined && typeof symbol === 'string' && accepts(table.filters, r)) book = emptyBook(symbol);
     }
     let row: Row | undefined;
+    // An insert of a level already held is applied (the server's row wins) and reported.
+    let held = false;
     if (book !== undefined) {
       let next: L2Book | undefined;
       switch (action) {
@@ -152,6 +154,7 @@ function reduceL2(im: Images, config: Config, table: Table, action: 'insert' | '
           break;
         case 'insert':
           next = insertLevel(book, r, t);
+          held = next !== undefined && applied.held;
           break;
         case 'delete':
           next = deleteLevel(book, r, t);
@@ -174,7 +177,7 @@ function reduceL2(im: Images, config: Config, table: Table, action: 'insert' | '
           book = next;
         }
       }
-      if (row !== undefined && out === undefined) {
+      if (row !== undefined && out === undefined && !held) {
         doneSymbol ??= book.symbol;
         if (book.symbol === doneSymbol) {
           if (own) {
@@ -195,7 +198,10 @@ function reduceL2(im: Images, config: Config, table: Table, action: 'insert' | '
       if (typeof symbol === 'string') out.skip(r);
       else out.reject(i, r, NO_STRING_SYMBOL);
     } else if (row === undefined) out.inconsistent(action, r, table.keys);
-    else out.changes.add(book.symbol, row);
+    else {
+      if (held) out.inconsistent(action, row, table.keys);
+      out.changes.add(book.symbol, row);
+    }
   }
   if (out !== undefined) return out.state(im, config);
   if (count === 0) return new State(im, config, NONE, NONE, NONE, NONE);

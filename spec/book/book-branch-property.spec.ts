@@ -36,14 +36,18 @@ function arbitraries(ids: number, prices: number, most: number) {
 
 const keyOf = (r: Row): string => `${r.side as string}:${r.id as number}`;
 
-/** Applies a frame to a model; returns the next model and the number of rows it cannot apply. */
+/** Applies a frame to a model; returns the next model and the number of rows the reducer reports. */
 function applyModel(m: Model, s: Step): { next: Model; bad: number } {
   const next = new Map(m);
   let bad = 0;
   for (const r of s.rows) {
     const k = keyOf(r);
     const old = next.get(k);
-    if (s.action === 'insert') next.set(k, r);
+    if (s.action === 'insert') {
+      // An insert of a level already held is applied, and reported (the image missed a delete).
+      if (old !== undefined) bad++;
+      next.set(k, r);
+    }
     else if (old === undefined) bad++;
     else if (s.action === 'update') next.set(k, { ...old, ...r });
     else next.delete(k);

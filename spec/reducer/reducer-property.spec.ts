@@ -98,6 +98,8 @@ class Model {
       if (o.kind === 'insert') {
         if (!accepted || t === undefined) res.skipped++;
         else {
+          // A key already held: applied, and reported (the image missed a delete).
+          if (i >= 0) res.inconsistent++;
           this.put(o.table, t.rows, r);
           res.changed.push(r);
         }
