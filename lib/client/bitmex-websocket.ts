@@ -124,10 +124,10 @@ export class BitmexWebSocket {
       drop: (table, filter) => this.tables.feed({ kind: 'drop', table, filter }),
       symbolsOf: (table) => new Set(rowsOf(this.tables.current, table).map((r) => r.symbol).filter((s): s is string => typeof s === 'string')),
       subscribeTimeoutMs: o.subscribeTimeoutMs,
-      // A subscribe got no answer in time: reported, and the socket replaced (a session that
-      // ignores requests is broken); the reconnect subscribes every observed topic afresh.
-      unanswered: (endpoint, topics) => {
-        report(new BitmexConnectionError(SUBSCRIBE_TIMEOUT_CLOSE, `no answer to subscribe ${topics.join(', ')} within ${o.subscribeTimeoutMs} ms; reconnecting`));
+      // A subscribe or unsubscribe got no answer in time: reported, and the socket replaced (a
+      // session that ignores requests is broken); the reconnect subscribes every observed topic afresh.
+      unanswered: (endpoint, topics, op) => {
+        report(new BitmexConnectionError(SUBSCRIBE_TIMEOUT_CLOSE, `no answer to ${op} ${topics.join(', ')} within ${o.subscribeTimeoutMs} ms; reconnecting`));
         this.endpoints.replace(endpoint);
       },
       report,

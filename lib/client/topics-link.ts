@@ -18,10 +18,10 @@ export interface TopicsLink {
   drop(table: string, filter: Readonly<Record<string, string>>): void;
   /** The symbols that have rows in the current image of `table`. */
   symbolsOf(table: string): Iterable<string>;
-  /** How long a subscribe may go without its success and partial (undefined: forever). */
+  /** How long a subscribe may go without its success and partial, or an unsubscribe without its answer (undefined: forever). */
   readonly subscribeTimeoutMs?: number;
-  /** Topics of a live session whose subscribe got no success or partial in time. */
-  unanswered?(endpoint: Endpoint, topics: readonly string[]): void;
+  /** Topics of a live session whose subscribe got no success or partial in time, or (`op` 'unsubscribe') whose unsubscribe got no answer. */
+  unanswered?(endpoint: Endpoint, topics: readonly string[], op: 'subscribe' | 'unsubscribe'): void;
   /** A problem that stopped no topic (a refused subscribe that will be retried, a row held back as garbage); called unbound. */
   readonly report: (error: BitmexError | FrameParseError) => void;
 }

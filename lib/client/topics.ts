@@ -153,8 +153,7 @@ export class Topics {
     }
     t.server = 'subscribed';
     t.retries = 0;
-    // Unobserved meanwhile: it goes. Taken back from a refusal: a whole table covers its symbols
-    // again, which subscribed their own meanwhile (else every row of theirs came twice).
+    // Unobserved meanwhile, it goes; taken back from a refusal, it covers its symbols again (rows came twice).
     this.schedule();
   }
 
@@ -390,7 +389,7 @@ export class Topics {
     this.timers.after(timeoutMs, () => {
       if (this.link.session(endpoint) !== session) return;
       const late = asked.filter(([t, seq]) => this.topics.get(t.name) === t && t.awaitSeq === seq && (unsub ? t.server === 'unsubscribing' : t.observer !== undefined && t.image === 'awaiting'));
-      if (late.length > 0) this.link.unanswered?.(endpoint, late.map(([t]) => t.name));
+      if (late.length > 0) this.link.unanswered?.(endpoint, late.map(([t]) => t.name), unsub ? 'unsubscribe' : 'subscribe');
     });
   }
 

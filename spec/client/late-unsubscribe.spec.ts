@@ -121,6 +121,7 @@ it('an unsubscribe never answered gives the socket up after subscribeTimeoutMs (
   expect(requests).toEqual(['subscribe trade:XBTUSD', 'unsubscribe trade:XBTUSD', 'subscribe trade']);
   expect(errors[0]).toBeInstanceOf(BitmexConnectionError);
   expect((errors[0] as BitmexConnectionError).code).toBe(4004);
+  expect((errors[0] as BitmexConnectionError).message).toContain('no answer to unsubscribe trade:XBTUSD within 300 ms');
 });
 
 it("a resync's unsubscribe refused with 429 is asked again, then the topic subscribed afresh", async () => {
