@@ -20,8 +20,9 @@ export class BitmexApiError extends BitmexError {
   /** The request that failed, with any auth signature redacted. */
   readonly request: Request | undefined;
   /**
-   * When the client sends the refused topics again, ms from the report (a subscribe refused with
-   * 429 or 503); undefined when it does not.
+   * When the client sends the refused request again, ms from the report: a subscribe refused with
+   * 429 or a 5xx, or the dead man's switch's `cancelAllAfter` refused with a 429 naming
+   * `retryAfter`; undefined when it does not.
    */
   readonly retryInMs: number | undefined;
   constructor(status: number, message: string, meta: Readonly<Record<string, unknown>> = {}, request?: Request, retry: { readonly retryInMs?: number } = {}) {
@@ -34,10 +35,17 @@ export class BitmexApiError extends BitmexError {
   }
 }
 
-/** The connection was lost (or could not be made) and reconnecting is off or gave up. */
+/**
+ * A connection lost or not made: on `errors$` for each one that will be retried (with `attempt`
+ * and `retryInMs`), else the streams' error when reconnecting is off.
+ */
 export class BitmexConnectionError extends BitmexError {
   override name = 'BitmexConnectionError';
-  /** WebSocket close code (1006 for an abrupt close, 4000 for a dead heartbeat). */
+  /**
+   * WebSocket close code (the peer's, or): 1006 an abrupt close, 4000 a dead heartbeat, 4003 no welcome or
+   * authentication reply in time (or an `authKeyExpires` answered with 429/5xx), 4004 a subscribe or
+   * unsubscribe left unanswered (`subscribeTimeoutMs`).
+   */
   readonly code: number;
   /** Close reason given by the peer or by this library (or the socket's error, e.g. `connect ECONNREFUSED ...`). */
   readonly reason: string;
