@@ -215,9 +215,12 @@ export class Topics {
       // A whole table waiting out the refusal covers no symbol meanwhile: those subscribe their own.
       this.schedule();
       this.link.report(new BitmexApiError(frame.status, frame.error, frame.meta, frame.request, { retryInMs: Math.round(delay) }));
-    } else {
-      for (const t of targets) this.fail(t, new BitmexApiError(frame.status, frame.error, frame.meta, frame.request));
-    }
+    } else if (/already subscribed/i.test(frame.error)) {
+      // Streamed without a partial: a resync fetches one (backing off); flush() unsubscribes the unobserved.
+      for (const t of targets) (t.server = 'subscribed'), this.resync(t.name) || (t.image = 'none');
+      this.schedule();
+      this.link.report(new BitmexApiError(frame.status, frame.error, frame.meta, frame.request));
+    } else for (const t of targets) this.fail(t, new BitmexApiError(frame.status, frame.error, frame.meta, frame.request));
     return true;
   }
 
