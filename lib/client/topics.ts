@@ -186,9 +186,9 @@ export class Topics {
     const retryable = isRetryable(frame);
     if (op === 'unsubscribe') {
       const pending = namedOrAll(frame, requested.filter((t) => t.server === 'unsubscribing' && !this.unsubAgain.has(t)));
-      // Refused: the server still streams it, so it stays unsubscribing (nothing overlapping is
-      // subscribed meanwhile) and is asked again when the server says. Else it is gone there:
-      // "not subscribed" (its subscribe was refused meanwhile) is what the unsubscribe wanted.
+      // Refused: the server still streams it, so it stays unsubscribing (nothing overlapping is subscribed
+      // meanwhile) and is asked again when the server says (reported once: its further answers, one per topic,
+      // find it waiting). Else it is gone there: "not subscribed" (its subscribe refused meanwhile) is wanted.
       if (!retryable) {
         for (const t of pending) this.onUnsubscribed(t.name);
         return pending.length > 0 && /not subscribed/i.test(frame.error);
@@ -202,7 +202,7 @@ export class Topics {
           this.flush();
         });
       }
-      return false;
+      return pending.length < 1 && requested.some((t) => this.unsubAgain.has(t));
     }
     const targets = refusedTopics(frame, requested);
     if (targets.length === 0) return retryable && requested.some((t) => t.observer !== undefined && t.server === 'none' && t.retryAt > 0);

@@ -107,6 +107,20 @@ it('an unsubscribe refused with 429 is asked again when the server says, and not
   expect(errors.map((e) => (e as BitmexApiError).status)).toEqual([429, 429]);
 });
 
+it('a two-topic unsubscribe refused with 429 (one answer per topic) is reported once', async () => {
+  refuseFirst = true;
+  const c = fx.client({ endpoint: raw.url });
+  const errors = collectErrors(c);
+  const xbt = c.table$('trade', 'XBTUSD').subscribe();
+  const eth = c.table$('trade', 'ETHUSD').subscribe();
+  await waitFor(() => held.size === 2, 2000, 'both subscribed');
+  xbt.unsubscribe();
+  eth.unsubscribe();
+  await waitFor(() => held.size === 0, 3000, 'both unsubscribed after the repeat');
+  expect(requests).toEqual(['subscribe trade:XBTUSD,trade:ETHUSD', 'unsubscribe trade:XBTUSD,trade:ETHUSD', 'unsubscribe trade:XBTUSD,trade:ETHUSD']);
+  expect(errors.map((e) => (e as BitmexApiError).status)).toEqual([429]);
+});
+
 it('an unsubscribe never answered gives the socket up after subscribeTimeoutMs (what it held back would wait for good)', async () => {
   ignoreFirst = true;
   const c = fx.client({ endpoint: raw.url, subscribeTimeoutMs: 300, reconnect: { initialDelayMs: 10, maxDelayMs: 50 } });
