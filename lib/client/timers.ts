@@ -8,9 +8,14 @@ export type Timer = ReturnType<typeof setTimeout>;
 /** Timers that all end with {@link Timers.clear}. */
 export class Timers {
   private readonly live = new Set<Timer>();
+  private cleared = false;
 
-  /** Runs `fn` once after `ms`, unless cancelled or cleared first. */
-  after(ms: number, fn: () => void): Timer {
+  /**
+   * Runs `fn` once after `ms`, unless cancelled or cleared first. Once cleared it starts none
+   * (undefined): answers still arrive while the sockets close, and a 429's retry could last an hour.
+   */
+  after(ms: number, fn: () => void): Timer | undefined {
+    if (this.cleared) return undefined;
     const timer = setTimeout(() => {
       this.live.delete(timer);
       fn();
@@ -26,8 +31,9 @@ export class Timers {
     this.live.delete(timer);
   }
 
-  /** Stops them all. */
+  /** Stops them all, and any later {@link Timers.after}. */
   clear(): void {
+    this.cleared = true;
     for (const timer of this.live) clearTimeout(timer);
     this.live.clear();
   }
