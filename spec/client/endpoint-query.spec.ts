@@ -7,6 +7,16 @@ import { BitmexWebSocket } from '../../lib';
 import { settle, waitFor } from '../support/helpers';
 import { useSimulator } from '../support/simulator';
 
+/** What constructing a client with `endpoint` throws (undefined when it does not). */
+function thrownBy(endpoint: string): unknown {
+  try {
+    new BitmexWebSocket({ endpoint });
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
 const fx = useSimulator({ seed: 3 }, { heartbeat: false });
 
 describe('an endpoint URL with a query', () => {
@@ -19,13 +29,7 @@ describe('an endpoint URL with a query', () => {
   });
 
   it('handshake credentials are refused without echoing them', () => {
-    const endpoint = `${fx.url}?api-key=KEY123&api-expires=9999999999&api-signature=deadbeefcafe`;
-    let error: unknown;
-    try {
-      new BitmexWebSocket({ endpoint });
-    } catch (e) {
-      error = e;
-    }
+    const error = thrownBy(`${fx.url}?api-key=KEY123&api-expires=9999999999&api-signature=deadbeefcafe`);
     expect(error).toBeInstanceOf(TypeError);
     expect(String(error)).toMatch(/must not carry api-key/);
     expect(String(error)).not.toMatch(/deadbeefcafe|KEY123/);
@@ -37,12 +41,7 @@ describe('an endpoint URL with a query', () => {
     ['no URL at all', 'wss//127.0.0.1:1/realtime?api-key=KEY123&api-signature=deadbeefcafe'],
     ['user and password', 'ws://KEY123:deadbeefcafe@127.0.0.1:1/realtim'],
   ])('an endpoint refused for %s does not echo its credentials', (_, endpoint) => {
-    let error: unknown;
-    try {
-      new BitmexWebSocket({ endpoint });
-    } catch (e) {
-      error = e;
-    }
+    const error = thrownBy(endpoint);
     expect(error).toBeInstanceOf(TypeError);
     expect(String(error)).toMatch(/endpoint must/);
     expect(String(error)).not.toMatch(/deadbeefcafe|KEY123/);
