@@ -17,9 +17,6 @@ import { Timers, type Timer } from './timers';
 import type { TopicsLink } from './topics-link';
 import { admitFrame, fedOnlyBy, feederOf, isCovered, type Endpoint, type TableTopics, type Topic } from './topic-images';
 
-export type { Endpoint } from './topic-images';
-export type { TopicsLink } from './topics-link';
-
 const RETRY_INITIAL_MS = 1000;
 const RETRY_MAX_MS = 30000;
 /** Resyncs of one topic closer together than this count as a streak and back off. */
