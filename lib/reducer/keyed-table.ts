@@ -46,13 +46,17 @@ function unlist(tb: Table, pk: HashKey, seq: number, t: number): void {
   if (p.n === 0) tb.parts = mapRemove(tb.parts, pk, t);
 }
 
+/** Whether the last {@link put} replaced a stored row with the same key. */
+let replaced = false;
+
 /**
- * Stores a frozen row (replacing a row with the same key); returns its part key, or undefined
- * when its key cannot be built (a key value too deep).
+ * Stores a frozen row (replacing a row with the same key: {@link replaced}); returns its part
+ * key, or undefined when its key cannot be built (a key value too deep).
  */
 export function put(tb: Table, row: Row, t: number): HashKey | undefined {
   const pk = partKey(row);
   const seq = tb.counter;
+  replaced = false;
   if (tb.kind === 'log') {
     const p = editPart(tb, pk, t);
     p.order = set(p.order, seq, 0, row, t, NO_TIE);
@@ -61,7 +65,8 @@ export function put(tb: Table, row: Row, t: number): HashKey | undefined {
     const key = keyOf(row, tb.keys);
     if (key === undefined) return undefined;
     tb.index = mapSet(tb.index, key, { row, seq }, t);
-    if (mapFound.hit) {
+    replaced = mapFound.hit;
+    if (replaced) {
       const old = mapFound.old as Entry;
       unlist(tb, partKey(old.row), old.seq, t);
     }
@@ -96,16 +101,14 @@ export function insertRows(tb: Table, rows: readonly unknown[], out: Output, con
       continue;
     }
     const row = Object.freeze(r);
-    // A key already held: the server thought the row gone (the image missed a delete). The row
-    // replaces it and is reported — unless the keys are the user's (`tableKeys`), which merge on purpose.
-    const key = tb.kind === 'keyed' && !config.tableKeys.has(tb.name) ? keyOf(row, tb.keys) : undefined;
-    const held = key !== undefined && mapGet(tb.index, key) !== undefined;
     const pk = put(tb, row, t);
     if (pk === undefined) {
       out.inconsistent('insert', row, tb.keys);
       continue;
     }
-    if (held) out.inconsistent('insert', row, tb.keys);
+    // A key already held: the server thought the row gone (the image missed a delete). The row
+    // replaces it and is reported — unless the keys are the user's (`tableKeys`), which merge on purpose.
+    if (replaced && !config.tableKeys.has(tb.name)) out.inconsistent('insert', row, tb.keys);
     touched.add(pk);
     out.changes.add(symbolOf(row), row);
   }

@@ -67,16 +67,8 @@ export function applyPartial(im: Images, config: Config, name: string, frame: Ta
   } else {
     const touched = new Set<string | number>();
     for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
-      if (!isRow(r)) {
-        out.reject(i, r);
-        continue;
-      }
-      const why = foreign(r, filterSymbol);
-      if (why !== undefined) {
-        out.reject(i, r, why);
-        continue;
-      }
+      const r = partialRow(rows[i], i, filterSymbol, false, out);
+      if (r === undefined) continue;
       const row = Object.freeze(r);
       const pk = put(tb, row, t);
       if (pk === undefined) out.inconsistent('partial', row, tb.keys);
@@ -93,13 +85,23 @@ export function applyPartial(im: Images, config: Config, name: string, frame: Ta
 }
 
 /**
- * A row of a partial whose filter names another symbol: no part of the image the partial
- * replaces (kept, it would land in that symbol's image and no partial of its own would remove it).
+ * Row `i` of a partial as its image takes it, or undefined when it is reported unusable: not an
+ * object, without a string symbol where images are per symbol (`needsSymbol`), or for another
+ * symbol than the filter's (no part of the image the partial replaces: kept, it would land in
+ * that symbol's image and no partial of its own would remove it).
  */
-function foreign(r: Row, filterSymbol: string | undefined): string | undefined {
+function partialRow(r: unknown, i: number, filterSymbol: string | undefined, needsSymbol: boolean, out: Output): Row | undefined {
+  if (!isRow(r)) {
+    out.reject(i, r);
+    return undefined;
+  }
   const symbol = r.symbol;
-  if (filterSymbol === undefined || typeof symbol !== 'string' || symbol === filterSymbol) return undefined;
-  return `is for ${symbol}, not its filter's ${filterSymbol}`;
+  let why: string | undefined;
+  if (typeof symbol !== 'string') why = needsSymbol ? NO_STRING_SYMBOL : undefined;
+  else if (filterSymbol !== undefined && symbol !== filterSymbol) why = `is for ${symbol}, not its filter's ${filterSymbol}`;
+  if (why === undefined) return r;
+  out.reject(i, r, why);
+  return undefined;
 }
 
 /** The books of an L2 partial: one built per symbol of its rows (rows for a kept book are added to it). */
@@ -107,21 +109,9 @@ function partialBooks(tb: Table, rows: readonly unknown[], filterSymbol: string 
   const bySymbol = new Map<string, Row[]>();
   if (filterSymbol !== undefined) bySymbol.set(filterSymbol, []);
   for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    if (!isRow(r)) {
-      out.reject(i, r);
-      continue;
-    }
-    const symbol = r.symbol;
-    if (typeof symbol !== 'string') {
-      out.reject(i, r, NO_STRING_SYMBOL);
-      continue;
-    }
-    const why = foreign(r, filterSymbol);
-    if (why !== undefined) {
-      out.reject(i, r, why);
-      continue;
-    }
+    const r = partialRow(rows[i], i, filterSymbol, true, out);
+    if (r === undefined) continue;
+    const symbol = r.symbol as string;
     let list = bySymbol.get(symbol);
     if (list === undefined) bySymbol.set(symbol, (list = []));
     list.push(r);
