@@ -5,9 +5,10 @@
  * @module
  */
 import { EMPTY, filter, interval, startWith, Subject, switchMap, tap, timer, type Observable, type Subscription } from 'rxjs';
-import { BitmexApiError, type BitmexError } from '../protocol/errors';
+import type { BitmexError } from '../protocol/errors';
 import type { ErrorFrame } from '../protocol/frames';
 import { retryAfterMs } from './backoff';
+import { apiError } from './refusals';
 import type { DeadMansSwitchOptions } from './options';
 import type { Session, SessionEvent } from './session';
 
@@ -73,7 +74,7 @@ export class DeadMansSwitch {
     if (now + wait <= this.pausedUntil) return;
     const paused = this.pausedUntil > now;
     this.pausedUntil = now + wait;
-    if (!paused) report(new BitmexApiError(e.status, e.error, e.meta, e.request, { retryInMs: Math.round(wait) }));
+    if (!paused) report(apiError(e, Math.round(wait)));
     this.refusals.next(wait);
   }
 

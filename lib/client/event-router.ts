@@ -6,12 +6,13 @@
  * @module
  */
 import type { Subject } from 'rxjs';
-import { BitmexApiError, type BitmexError } from '../protocol/errors';
+import type { BitmexError } from '../protocol/errors';
 import type { FrameParseError, TableFrame } from '../protocol/frames';
 import { stampedWhenSent } from '../protocol/tables';
 import { timestampMs } from '../protocol/timestamp';
 import type { ClockEstimator } from './clock';
 import type { SessionEvent } from './session';
+import { apiError } from './refusals';
 import type { TableStates } from './table-states';
 import type { Endpoint } from './topic-images';
 import type { Topics } from './topics';
@@ -66,7 +67,7 @@ export class EventRouter {
         this.topics.onUnsubscribed(e.unsubscribe);
         return;
       case 'error':
-        if (!this.topics.onError(endpoint, e)) this.report(new BitmexApiError(e.status, e.error, e.meta, e.request));
+        if (!this.topics.onError(endpoint, e)) this.report(apiError(e));
         return;
       case 'cancelAllAfter': // the dead man's switch's own replies
       case 'welcome':

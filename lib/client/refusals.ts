@@ -3,9 +3,19 @@
  * subscribe topic by topic, each reply repeating the whole request.
  * @module
  */
+import { BitmexApiError } from '../protocol/errors';
 import type { ErrorFrame, Request } from '../protocol/frames';
 import { PRIVATE_TABLES } from '../protocol/tables';
 import { backoffDelay, retryAfterMs } from './backoff';
+
+/** Backoff of refused requests and resyncs without a time from the server: first wait and cap (ms). */
+export const RETRY_INITIAL_MS = 1000;
+export const RETRY_MAX_MS = 30000;
+
+/** An error frame as the error users get (`retryInMs`: when the client sends it again). */
+export function apiError(frame: ErrorFrame, retryInMs?: number): BitmexApiError {
+  return new BitmexApiError(frame.status, frame.error, frame.meta, frame.request, { retryInMs });
+}
 
 /** What a refusal needs to know of a topic. */
 interface Requested {
@@ -68,7 +78,7 @@ export function isRetryable(frame: ErrorFrame): boolean {
  * backoff: a retry at the time the server asked for is no reason to wait longer after a later
  * 503 (three 429s "retry in 1 s" made the next two 503s wait 4-8 s and 8-16 s).
  */
-export function retryPlan(frame: ErrorFrame, retries: number, initialMs: number, maxMs: number): { delay: number; retries: number } {
+export function retryPlan(frame: ErrorFrame, retries: number): { delay: number; retries: number } {
   const serverDelay = retryAfterMs(frame);
-  return serverDelay !== undefined ? { delay: serverDelay, retries } : { delay: backoffDelay(retries, initialMs, maxMs), retries: retries + 1 };
+  return serverDelay !== undefined ? { delay: serverDelay, retries } : { delay: backoffDelay(retries, RETRY_INITIAL_MS, RETRY_MAX_MS), retries: retries + 1 };
 }

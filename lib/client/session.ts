@@ -6,10 +6,11 @@
  */
 import { Observable, type Subscription } from 'rxjs';
 import type { WebSocketSubject } from 'rxjs/webSocket';
-import { BitmexApiError, BitmexConnectionError } from '../protocol/errors';
+import { BitmexConnectionError, type BitmexApiError } from '../protocol/errors';
 import { FrameParseError, parseFrame, type Request, type ServerFrame, type WelcomeFrame } from '../protocol/frames';
 import type { ClockEstimator } from './clock';
 import { retryAfterMs } from './backoff';
+import { apiError } from './refusals';
 import type { AuthArgs } from './options';
 
 /** Heartbeat settings: ping after `idleMs` without a frame, declare dead `timeoutMs` later. */
@@ -226,8 +227,11 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
             // A rate limit or the server's trouble says nothing of the keys: failing the private
             // topics for good on this socket would be wrong; a new socket (with backoff, and not
             // before a 429's retryAfter: sooner it would only be refused too) asks again.
-            if (frame.status === 429 || frame.status >= 500) return (authWaitMs = retryAfterMs(frame) ?? 0), drop(CONNECT_TIMEOUT_CLOSE, frame.error);
-            ready(new BitmexApiError(frame.status, frame.error, frame.meta, frame.request));
+            if (frame.status === 429 || frame.status >= 500) {
+              authWaitMs = retryAfterMs(frame) ?? 0;
+              return drop(CONNECT_TIMEOUT_CLOSE, frame.error);
+            }
+            ready(apiError(frame));
             return;
           }
           break;

@@ -70,8 +70,9 @@ export function feederOf(t: TableTopics, symbol: unknown): Topic | undefined {
 /**
  * The part of a table frame the observed topics' images take: a partial goes to the topic
  * awaiting it (given that topic's symbol when the server left it out of `filter`); delta rows
- * pass only where the image feeding them ({@link feederOf}) is live. Undefined: nothing passes. Allocates only when some rows are held
- * back; those that can feed no topic for want of a string symbol are reported.
+ * pass only where the image feeding them ({@link feederOf}) is live. Undefined: nothing passes.
+ * Allocates only when some rows are held back; those that can feed no topic for want of a string
+ * symbol are reported.
  */
 export function admitFrame(t: TableTopics, frame: DataFrame): DataFrame | undefined {
   if (frame.action === 'partial') return claimPartial(t, frame);

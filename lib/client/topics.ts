@@ -7,18 +7,16 @@
  * @module
  */
 import { Observable, share, type Subscriber } from 'rxjs';
-import { BitmexApiError, BitmexInconsistencyError, type BitmexError } from '../protocol/errors';
+import { BitmexInconsistencyError, type BitmexApiError, type BitmexError } from '../protocol/errors';
 import { splitTopic, type DataFrame, type ErrorFrame } from '../protocol/frames';
 import { PLATFORM_TABLES, PRIVATE_TABLES } from '../protocol/tables';
 import { backoffDelay, retryAfterMs } from './backoff';
-import { isRetryable, namedOrAll, refusedTopics, retryPlan, topicsOf } from './refusals';
+import { apiError, isRetryable, namedOrAll, refusedTopics, RETRY_INITIAL_MS, RETRY_MAX_MS, retryPlan, topicsOf } from './refusals';
 import type { Session } from './session';
 import { Timers, type Timer } from './timers';
 import type { TopicsLink } from './topics-link';
 import { admitFrame, fedOnlyBy, feederOf, isCovered, type Endpoint, type TableTopics, type Topic } from './topic-images';
 
-const RETRY_INITIAL_MS = 1000;
-const RETRY_MAX_MS = 30000;
 /** Resyncs of one topic closer together than this count as a streak and back off. */
 const RESYNC_WINDOW_MS = 10000;
 
@@ -205,19 +203,22 @@ export class Topics {
     if (targets.length === 0) return retryable && requested.some((t) => t.observer !== undefined && t.server === 'none' && t.retryAt > 0);
     if (retryable) {
       // One retry for every topic the refusal covers, so they go out again in one request.
-      const { delay, retries } = retryPlan(frame, Math.max(...targets.map((t) => t.retries)), RETRY_INITIAL_MS, RETRY_MAX_MS);
+      const { delay, retries } = retryPlan(frame, Math.max(...targets.map((t) => t.retries)));
       const at = Date.now() + delay;
       for (const t of targets) (t.server = 'none'), (t.image = 'none'), (t.retries = retries), (t.retryAt = at);
       this.retryAt(at, delay);
       // A whole table waiting out the refusal covers no symbol meanwhile: those subscribe their own.
       this.schedule();
-      this.link.report(new BitmexApiError(frame.status, frame.error, frame.meta, frame.request, { retryInMs: Math.round(delay) }));
+      this.link.report(apiError(frame, Math.round(delay)));
     } else if (/already subscribed/i.test(frame.error)) {
       // Streamed without a partial: a resync fetches one (backing off); flush() unsubscribes the unobserved.
-      for (const t of targets) (t.server = 'subscribed'), this.resync(t.name) || (t.image = 'none');
+      for (const t of targets) {
+        t.server = 'subscribed';
+        if (!this.resync(t.name)) t.image = 'none';
+      }
       this.schedule();
-      this.link.report(new BitmexApiError(frame.status, frame.error, frame.meta, frame.request));
-    } else for (const t of targets) this.fail(t, new BitmexApiError(frame.status, frame.error, frame.meta, frame.request));
+      this.link.report(apiError(frame));
+    } else for (const t of targets) this.fail(t, apiError(frame));
     return true;
   }
 
