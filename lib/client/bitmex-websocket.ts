@@ -243,7 +243,9 @@ export class BitmexWebSocket {
         else subscriber.complete();
         return undefined;
       }
-      const subscription = this.ended.subscribe(() => subscriber.complete());
+      // A connection that fails while the topics below subscribe (a socket constructor that
+      // throws) ends the client before the data is followed: the end must carry its error too.
+      const subscription = this.ended.subscribe(() => (this.fatal !== undefined ? subscriber.error(this.fatal) : subscriber.complete()));
       for (const name of names) subscription.add(this.topics.observe(name).subscribe({ error: (e: unknown) => subscriber.error(e) }));
       const { current, next } = data(names.filter((n) => this.topics.isLive(n)));
       // Handed the subscriber itself, the data's teardown goes to it.

@@ -251,6 +251,22 @@ describe('without reconnect', () => {
     await settle(200);
     expect(fx.sim.connections()).toHaveLength(0);
   });
+
+  it('errors the stream, not completes it, when the socket cannot even be made', async () => {
+    // A browser's WebSocket throws at once for a ws:// URL on an https page (SecurityError):
+    // the client failed while the stream was still subscribing its topics.
+    const Refused = function (): never {
+      throw new Error('insecure WebSocket connection refused');
+    } as unknown as NonNullable<BitmexWebSocketOptions['WebSocketCtor']>;
+    const c = new BitmexWebSocket({ endpoint: 'ws://127.0.0.1:9/realtime', reconnect: false, WebSocketCtor: Refused });
+    const ends: unknown[] = [];
+    c.table$('trade', 'XBTUSD').subscribe({ error: (e) => ends.push(e), complete: () => ends.push('complete') });
+    await waitFor(() => ends.length > 0);
+    expect(ends).toHaveLength(1);
+    expect(ends[0]).toBeInstanceOf(BitmexConnectionError);
+    expect((ends[0] as BitmexConnectionError).reason).toBe('insecure WebSocket connection refused');
+    await c.close();
+  });
 });
 
 describe('authenticated sessions', () => {
