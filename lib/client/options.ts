@@ -16,7 +16,8 @@ export interface BitmexWebSocketOptions {
    * `'mainnet'` (default), `'testnet'`, or a full `ws://`/`wss://` URL ending in `/realtime`. A
    * URL whose query has `subscribe` (or `api-key`, `api-expires`, `api-signature`) throws a
    * TypeError: topics are subscribed by observing them and keys go in `apiKey`/`apiSecret`, and
-   * the server would refuse the client's own subscribe of a topic already in the URL.
+   * the server would refuse the client's own subscribe of a topic already in the URL. So does a
+   * `#fragment`, which WebSockets refuse.
    */
   readonly endpoint?: Endpointish;
   /** API key; needs `apiSecret`. Each connection authenticates with `authKeyExpires`. */
@@ -182,6 +183,8 @@ export function resolveEndpoint(endpoint: Endpointish = 'mainnet'): string {
     throw new TypeError(`endpoint must be a ws:// or wss:// URL of a /realtime endpoint, got ${shown(endpoint)}`);
   }
   if (url.username !== '' || url.password !== '') throw new TypeError('endpoint URL must not carry credentials');
+  // `ws` (and the WebSocket standard) refuse a fragment at every connection attempt, retried for ever.
+  if (url.hash !== '') throw new TypeError('endpoint URL must not carry a #fragment');
   // A topic in the query would be subscribed twice (the server refuses the second) and never unsubscribed.
   for (const p of QUERY_REFUSED) if (url.searchParams.has(p)) throw new TypeError(`endpoint URL must not carry ${p} (observing a stream subscribes; keys go in apiKey/apiSecret)`);
   return url.toString();

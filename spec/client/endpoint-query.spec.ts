@@ -47,6 +47,15 @@ describe('an endpoint URL with a query', () => {
     expect(String(error)).not.toMatch(/deadbeefcafe|KEY123/);
   });
 
+  it('a #fragment is refused with a TypeError, before any socket opens (ws refuses every attempt with it)', async () => {
+    const error = thrownBy(`${fx.url}#api-signature=deadbeefcafe`);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(String(error)).toMatch(/endpoint URL must not carry a #fragment/);
+    expect(String(error)).not.toMatch(/deadbeefcafe/);
+    await settle(50);
+    expect(fx.sim.connections()).toHaveLength(0);
+  });
+
   it('other query parameters are kept, and topics are subscribed by observing them', async () => {
     const c = fx.client({ endpoint: `${fx.url}?app=demo` });
     expect(c.url).toBe(`${fx.url}?app=demo`);
