@@ -13,8 +13,10 @@ import { PLATFORM_TABLES, PRIVATE_TABLES } from '../protocol/tables';
 import { backoffDelay, retryAfterMs } from './backoff';
 import { apiError, isRetryable, namedOrAll, refusedTopics, RETRY_INITIAL_MS, RETRY_MAX_MS, retryPlan, topicsOf } from './refusals';
 import type { Session } from './session';
-import { Timers, type Timer } from './timers';
+import { retryTimer } from './retry-timer';
+import { Timers } from './timers';
 import type { TopicsLink } from './topics-link';
+import { unsubscribeRepeats } from './unsubscribe-repeats';
 import { admitFrame, fedOnlyBy, feederOf, isCovered, type Endpoint, type TableTopics, type Topic } from './topic-images';
 
 /** Resyncs of one topic closer together than this count as a streak and back off. */
@@ -26,13 +28,13 @@ export class Topics {
   private readonly shared = new Map<string, Observable<never>>();
   private readonly tables = new Map<string, TableTopics>();
   private flushQueued = false;
-  private retryTimer: Timer | undefined;
-  private retryTimerAt = Infinity;
   private awaitSeq = 0;
   /** Every timer of the topics (retries, resyncs, answer watches): close() stops them all. */
   private readonly timers = new Timers();
-  /** Topics whose unsubscribe was refused (429/5xx) and goes out again on a timer. */
-  private readonly unsubAgain = new Set<Topic>();
+  /** Refused unsubscribes, asked again later. */
+  private readonly repeats = unsubscribeRepeats(this.timers, () => this.flush());
+  /** When refused subscribes go out again. */
+  private readonly retryAt = retryTimer(this.timers, () => this.flush());
   private closed = false;
   /** Auth failure of the live main session: private topics get it instead of a subscribe. */
   private authError: BitmexApiError | undefined;
@@ -123,7 +125,7 @@ export class Topics {
       if (t.endpoint !== endpoint) continue;
       this.timers.cancel(t.resyncTimer);
       t.resyncTimer = undefined;
-      this.unsubAgain.delete(t);
+      this.repeats.forget(t);
       t.retryAt = 0;
       t.server = 'none';
       t.image = 'none';
@@ -180,7 +182,7 @@ export class Topics {
       .filter((t): t is Topic => t !== undefined && t.endpoint === endpoint);
     const retryable = isRetryable(frame);
     if (op === 'unsubscribe') {
-      const pending = namedOrAll(frame, requested.filter((t) => t.server === 'unsubscribing' && !this.unsubAgain.has(t)));
+      const pending = namedOrAll(frame, requested.filter((t) => t.server === 'unsubscribing' && !this.repeats.has(t)));
       // Refused: the server still streams it, so it stays unsubscribing (nothing overlapping is subscribed
       // meanwhile) and is asked again when the server says (reported once: its further answers, one per topic,
       // find it waiting). Else it is gone there: "not subscribed" (its subscribe refused meanwhile) is wanted.
@@ -190,14 +192,10 @@ export class Topics {
       }
       if (pending.length > 0) {
         // (A new awaitSeq: the first request's watch is over, the repeated one gets its own.)
-        for (const t of pending) this.unsubAgain.add(t), (t.awaitSeq = ++this.awaitSeq);
-        this.timers.after(retryAfterMs(frame) ?? RETRY_INITIAL_MS, () => {
-          // Back to subscribed, so flush() unsubscribes it again (a resync's too: its image is none).
-          for (const t of pending) if (this.unsubAgain.delete(t) && t.server === 'unsubscribing') (t.server = 'subscribed'), t.image === 'awaiting' && (t.image = 'none');
-          this.flush();
-        });
+        for (const t of pending) t.awaitSeq = ++this.awaitSeq;
+        this.repeats.after(retryAfterMs(frame) ?? RETRY_INITIAL_MS, pending);
       }
-      return pending.length < 1 && requested.some((t) => this.unsubAgain.has(t));
+      return pending.length < 1 && requested.some((t) => this.repeats.has(t));
     }
     const targets = refusedTopics(frame, requested);
     if (targets.length === 0) return retryable && requested.some((t) => t.observer !== undefined && t.server === 'none' && t.retryAt > 0);
@@ -288,17 +286,6 @@ export class Topics {
     const observer = t.observer;
     this.forgetIfIdle(t);
     observer?.error(error);
-  }
-
-  private retryAt(at: number, delay: number): void {
-    if (this.closed || at >= this.retryTimerAt) return;
-    this.timers.cancel(this.retryTimer);
-    this.retryTimerAt = at;
-    this.retryTimer = this.timers.after(delay, () => {
-      this.retryTimer = undefined;
-      this.retryTimerAt = Infinity;
-      this.flush();
-    });
   }
 
   private schedule(): void {
