@@ -14,6 +14,7 @@ import type { RowOf } from '../protocol/rows';
 import { parseTimestamp } from '../protocol/timestamp';
 import { rowsOf, type Change } from '../reducer/reducer';
 import { changesOf$ } from '../operators/changes-of';
+import { bookOptions } from '../operators/book-options';
 import { bookSymbol, symbolSet } from '../operators/symbols';
 import { tableOf$ } from '../operators/table-of';
 import type { DepthSnapshot } from '../views/grouped-book';
@@ -197,13 +198,12 @@ export class BitmexWebSocket {
   /**
    * Immutable order-book snapshots `{ symbol, timestamp, bids, asks }` (bids high→low, asks
    * low→high, at most `depth` levels per side), one per frame that changed those levels.
+   * @throws TypeError at the call for a bad symbol (empty, `'*'`) or bad options (an unknown name,
+   *   a `table` that holds no book, a value of the wrong type).
    */
-  book$(symbol: string, options: BookOptions = {}): Observable<DepthSnapshot> {
+  book$(symbol: string, options?: BookOptions): Observable<DepthSnapshot> {
     bookSymbol(symbol);
-    const table = options.table ?? 'orderBookL2';
-    const depth = options.depth ?? 25;
-    if (!Number.isInteger(depth) || depth <= 0) throw new TypeError('depth must be a positive integer');
-    const { group, cumulative, tickSize } = options;
+    const { depth = 25, table = 'orderBookL2', group, cumulative, tickSize } = bookOptions(options);
     const view = bookView(symbol, { depth, table, group, cumulative, tickSize });
     // The book view sees the current state first (if its topic is live), then every next one.
     const book = this.follow(table, symbol, (live) => ({

@@ -7,6 +7,7 @@ import type { RowOf } from '../protocol/rows';
 import type { BookTable } from '../protocol/tables';
 import { bookOf, keysOf, makeKey, rowsOf, tablesOf, type TablesState } from '../reducer/reducer';
 import { of } from 'rxjs';
+import { bookOptions } from '../operators/book-options';
 import type { DepthSnapshot } from '../views/grouped-book';
 import { bookOfLoaded, loadBookOf, needsViews } from './views-loader';
 
@@ -46,7 +47,7 @@ export interface Storage {
 export function storageOf(latest: () => TablesState): Storage {
   return {
     rows: <T extends string>(table: T, symbol?: string) => rowsOf(latest(), table, symbol) as readonly RowOf<T>[],
-    book: (symbol: string, opts: BookOptions = {}) => bookNow(latest(), symbol, opts),
+    book: (symbol: string, opts?: BookOptions) => bookNow(latest(), symbol, bookOptions(opts)),
     keys: (table: string) => keysOf(latest(), table),
     tables: () => tablesOf(latest()),
     makeKey: (table: string, row: Row) => makeKey(table, row, keysOf(latest(), table) ?? []),

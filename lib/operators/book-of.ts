@@ -8,6 +8,7 @@ import { createBookView, type BookReadOptions, type TablesState } from '../reduc
 import type { DepthSnapshot } from '../views/grouped-book';
 import { CumulativeStateView, GroupedStateView } from '../views/grouped-state-view';
 import { levelsOf$ } from './levels-of';
+import { bookOptions } from './book-options';
 import { bookSymbol } from './symbols';
 
 /** Options of {@link bookOf$}: which book, how deep, and how to aggregate it. */
@@ -42,10 +43,12 @@ function defined<T>(v: T | undefined): v is T {
  * recorded$.pipe(reduceFrames(), bookOf$('XBTUSD', { depth: 10 })).subscribe((b) => console.log(b.bids[0]));
  * recorded$.pipe(reduceFrames(), bookOf$('XBTUSD', { depth: 20, group: 10, cumulative: true })).subscribe(drawDepth);
  * ```
- * @throws TypeError at once for a bad `symbol` (empty, `'*'`), `group` (or one not a multiple of `tickSize`) or `depth`.
+ * @throws TypeError at once for a bad `symbol` (empty, `'*'`), `group` (or one not a multiple of `tickSize`), `depth`,
+ *   `table` (not a book table), another option, or an option name it does not know.
  */
-export function bookOf$(symbol: string, options: BookOfOptions = {}): OperatorFunction<TablesState, DepthSnapshot> {
+export function bookOf$(symbol: string, given?: BookOfOptions): OperatorFunction<TablesState, DepthSnapshot> {
   bookSymbol(symbol);
+  const options = bookOptions(given, 'notional');
   if (options.group !== undefined) {
     const opts = { ...options, group: options.group };
     new GroupedStateView(symbol, opts); // checks the options now
