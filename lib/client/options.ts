@@ -133,6 +133,16 @@ function describe(v: unknown): string {
   return typeof v === 'object' ? 'an object' : typeof v;
 }
 
+/** Whether `new v()` is possible, without calling it: Reflect.construct refuses a newTarget that is no constructor (an arrow function, a method). */
+function isConstructor(v: unknown): boolean {
+  try {
+    Reflect.construct(Object, [], v as new () => unknown);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -259,7 +269,7 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
     fail('maxTableLength', 'a positive integer', maxTableLength);
   }
   const ctor = o.WebSocketCtor;
-  if (ctor !== undefined && typeof ctor !== 'function') fail('WebSocketCtor', 'a WebSocket class (a function)', ctor);
+  if (ctor !== undefined && !isConstructor(ctor)) fail('WebSocketCtor', 'a WebSocket class (a constructor)', ctor);
   return {
     url,
     apiKey,

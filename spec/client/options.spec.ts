@@ -102,6 +102,13 @@ describe('options are checked at once', () => {
     rejects({ WebSocketCtor: {} }, 'WebSocketCtor');
   });
 
+  it('refuses a WebSocketCtor that cannot be constructed (every attempt failed with "Base is not a constructor")', () => {
+    rejects({ WebSocketCtor: (url: string) => url }, /WebSocketCtor must be a WebSocket class/);
+    rejects({ WebSocketCtor: { make(url: string) { return url; } }.make }, /WebSocketCtor must be a WebSocket class/);
+    // A bound class is a constructor: taken.
+    expect(() => new BitmexWebSocket({ WebSocketCtor: (SpySocket as unknown as new () => unknown).bind(null) as never })).not.toThrow();
+  });
+
   it('refuses keys that are not non-empty strings, or half of a pair, without echoing the secret', () => {
     rejects({ apiKey: 42, apiSecret: 's' }, 'apiKey');
     rejects({ apiKey: 'k', apiSecret: '' }, 'apiSecret');
