@@ -28,7 +28,7 @@ export interface BitmexWebSocketOptions {
   readonly tableKeys?: Readonly<Record<string, readonly string[]>>;
   /** Rows kept per table and symbol (default 200); order books are never trimmed. */
   readonly maxTableLength?: number;
-  /** WebSocket class to use (defaults to isomorphic-ws: `ws` in Node, the global one in browsers). */
+  /** WebSocket class to use (default: `ws` without permessage-deflate in Node, the global one in browsers). */
   readonly WebSocketCtor?: WebSocketCtor;
   /** Ping after `idleMs` of silence and drop the socket `timeoutMs` later; `false` turns it off. */
   readonly heartbeat?: HeartbeatOptions | false;
