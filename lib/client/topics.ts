@@ -120,12 +120,12 @@ export class Topics {
 
   /** A socket went down: the server forgot every topic there, and their images are stale. */
   onDown(endpoint: Endpoint): void {
+    this.repeats.drop(endpoint);
     const tables = new Set<string>();
     for (const t of [...this.topics.values()]) {
       if (t.endpoint !== endpoint) continue;
       this.timers.cancel(t.resyncTimer);
       t.resyncTimer = undefined;
-      this.repeats.forget(t);
       t.retryAt = 0;
       t.server = 'none';
       t.image = 'none';

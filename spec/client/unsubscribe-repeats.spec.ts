@@ -1,0 +1,72 @@
+/**
+ * A refused unsubscribe's repeat belongs to the socket that refused it. A reconnect starts from a
+ * clean slate: the topics still observed are subscribed afresh; a repeat still pending from the
+ * old socket must not fire on the new one (it went out there before the time that socket's server
+ * asked for).
+ */
+import type { WebSocket } from 'ws';
+import { BitmexApiError } from '../../lib';
+import { collectErrors, settle, waitFor } from '../support/helpers';
+import { useRawServer, welcome } from '../support/raw-server';
+import { useSimulator } from '../support/simulator';
+
+const fx = useSimulator({ seed: 1 }, { heartbeat: false });
+
+/** The wait (s) the first socket's server asks for before an unsubscribe is repeated; the second's is an hour. */
+const FIRST_RETRY_AFTER = 3;
+
+/** What each connection received (1-based), and its socket. */
+let requests: string[][] = [];
+let sockets: WebSocket[] = [];
+const raw = useRawServer((ws, n) => {
+  ws.send(welcome());
+  sockets[n] = ws;
+  const got: string[] = (requests[n] = []);
+  return (req) => {
+    const topics = (Array.isArray(req.args) ? req.args : [req.args]) as string[];
+    got.push(`${req.op} ${topics.join()}`);
+    for (const topic of topics) {
+      if (req.op === 'subscribe') {
+        ws.send(JSON.stringify({ success: true, subscribe: topic, request: req }));
+        ws.send(JSON.stringify({ table: topic.split(':')[0], action: 'partial', keys: [], filter: topic.includes(':') ? { symbol: 'XBTUSD' } : {}, data: [] }));
+      } else {
+        const retryAfter = n === 1 ? FIRST_RETRY_AFTER : 3600;
+        ws.send(JSON.stringify({ status: 429, error: `Rate limit exceeded, retry in ${retryAfter} seconds.`, meta: { retryAfter }, request: req }));
+      }
+    }
+  };
+});
+
+beforeEach(() => {
+  requests = [];
+  sockets = [];
+});
+
+it('a reconnect cancels the repeat of an unsubscribe the old socket refused: no early unsubscribe on the new socket', async () => {
+  const c = fx.client({ endpoint: raw.url, reconnect: { initialDelayMs: 10, maxDelayMs: 50 } });
+  const refusals = collectErrors(c, BitmexApiError);
+  fx.keep(c.table$('trade', 'XBTUSD').subscribe());
+  await waitFor(() => requests[1]?.length === 1, 2000, 'the symbol subscribed');
+  // The whole table joins: the symbol's own subscription goes, and the first socket refuses that.
+  const whole = c.table$('trade').subscribe();
+  await waitFor(() => refusals.length === 1, 2000, 'the first refusal');
+  // Armed after the client's repeat timer, with the same delay: it fires after that one would.
+  let oldRepeatDue = false;
+  const oldRepeatPassed = settle(FIRST_RETRY_AFTER * 1000).then(() => (oldRepeatDue = true));
+  whole.unsubscribe();
+  sockets[1]?.terminate();
+  // The symbol, still observed, is subscribed afresh on the new socket.
+  await waitFor(() => requests[2]?.length === 1, 2000, 'the symbol subscribed on the new socket');
+  // The whole table joins again: this socket refuses the unsubscribe for an hour.
+  fx.keep(c.table$('trade').subscribe());
+  await waitFor(() => refusals.length === 2, 2000, 'the second refusal');
+  // (Else the old repeat was due before the new refusal, and this test would show nothing.)
+  expect(oldRepeatDue).toBe(false);
+  await oldRepeatPassed;
+  // Requests on one socket arrive in order: once this one is in, an early repeat would be too.
+  fx.keep(c.table$('quote', 'XBTUSD').subscribe());
+  await waitFor(() => requests[2]?.includes('subscribe quote:XBTUSD'), 2000, 'the witness subscribe');
+  expect(requests[1]).toEqual(['subscribe trade:XBTUSD', 'unsubscribe trade:XBTUSD']);
+  expect(requests[2]).toEqual(['subscribe trade:XBTUSD', 'unsubscribe trade:XBTUSD', 'subscribe quote:XBTUSD']);
+  expect(refusals.map((e) => e.status)).toEqual([429, 429]);
+});
