@@ -7,6 +7,7 @@ import { BitmexWebSocket } from '../../lib';
 import { BitmexSimulator } from '../../lib/testing';
 import { checkAuth } from '../../lib/testing/auth';
 import { ERRORS } from '../../lib/testing/protocol';
+import { waitFor } from '../support/helpers';
 import { useRawServer, welcome } from '../support/raw-server';
 
 const KEY = 'skew-key';
@@ -67,5 +68,36 @@ describe('a server 5 minutes ahead whose welcome carries no timestamp', () => {
     expect(auths).toHaveLength(2);
     const [first, second] = auths.map((a) => a[1] as number);
     expect(second! - first!).toBeGreaterThan(4 * 60);
+  });
+});
+
+describe('a row stamped in the future (a broken or hostile feed)', () => {
+  const expires: number[] = [];
+  const FUTURE = '2099-01-01T00:00:00.000Z';
+  const raw = useRawServer((ws, n) => {
+    ws.send(welcome());
+    return (req) => {
+      if (req.op !== 'authKeyExpires' || !Array.isArray(req.args)) return;
+      expires.push(req.args[1] as number);
+      ws.send(JSON.stringify({ success: true, request: req }));
+      if (n > 1) return;
+      // Enough frames for the clock to read a row stamp of one, then a restart of the server.
+      for (let i = 0; i < 40; i++) ws.send(JSON.stringify({ table: 'trade', action: 'insert', data: [{ symbol: 'XBTUSD', side: 'Buy', size: 1, price: 1, timestamp: FUTURE }] }));
+      setTimeout(() => ws.close(1011, 'restart'), 50);
+    };
+  });
+  beforeEach(() => {
+    expires.length = 0;
+  });
+
+  it('does not move the next authentication\'s expires: it is signed from that welcome\'s time', async () => {
+    const c = new BitmexWebSocket({ endpoint: raw.url, apiKey: KEY, apiSecret: SECRET, reconnect: { initialDelayMs: 10, maxDelayMs: 50 } });
+    clients.push(c);
+    c.errors$.subscribe(() => undefined);
+    await c.connect();
+    await waitFor(() => expires.length === 2);
+    const nowSeconds = Date.now() / 1000;
+    // Signed for 2099, the request would stay valid (and replayable) for decades.
+    for (const e of expires) expect(e).toBeLessThanOrEqual(nowSeconds + 120);
   });
 });
