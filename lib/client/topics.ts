@@ -10,7 +10,7 @@ import { Observable, share, type Subscriber } from 'rxjs';
 import { BitmexInconsistencyError, type BitmexApiError, type BitmexError } from '../protocol/errors';
 import { splitTopic, type DataFrame, type ErrorFrame } from '../protocol/frames';
 import { PLATFORM_TABLES, PRIVATE_TABLES } from '../protocol/tables';
-import { backoffDelay, retryAfterMs } from './backoff';
+import { backoffDelay } from './backoff';
 import { apiError, isRetryable, namedOrAll, refusedTopics, RETRY_INITIAL_MS, RETRY_MAX_MS, retryPlan, topicsOf } from './refusals';
 import type { Session } from './session';
 import { retryTimer } from './retry-timer';
@@ -161,6 +161,7 @@ export class Topics {
     // Never asked (a live topic): whether the server still streams it is unknown; a fresh subscription settles it.
     if (t.server !== 'unsubscribing') return void (this.resync(name) && this.link.report(new BitmexInconsistencyError(t.table, name, `unasked unsubscribe of ${name}; resubscribing`)));
     t.server = 'none';
+    t.retries = 0;
     // A subscribe held back for this answer may go now (see flush).
     this.schedule();
     if (t.observer === undefined) return this.forgetIfIdle(t);
@@ -184,18 +185,23 @@ export class Topics {
     if (op === 'unsubscribe') {
       const pending = namedOrAll(frame, requested.filter((t) => t.server === 'unsubscribing' && !this.repeats.has(t)));
       // Refused: the server still streams it, so it stays unsubscribing (nothing overlapping is subscribed
-      // meanwhile) and is asked again when the server says (reported once: its further answers, one per topic,
-      // find it waiting). Else it is gone there: "not subscribed" (its subscribe refused meanwhile) is wanted.
+      // meanwhile) and is asked again as a refused subscribe is: when the server says, else after the backoff.
+      // Reported once: its further answers, one per topic, find it waiting. Else it is gone there: "not
+      // subscribed" (its subscribe refused meanwhile) is wanted.
       if (!retryable) {
         for (const t of pending) this.onUnsubscribed(t.name);
         return pending.length > 0 && /not subscribed/i.test(frame.error);
       }
-      if (pending.length > 0) {
-        // (A new awaitSeq: the first request's watch is over, the repeated one gets its own.)
-        for (const t of pending) t.awaitSeq = ++this.awaitSeq;
-        this.repeats.after(retryAfterMs(frame) ?? RETRY_INITIAL_MS, pending);
+      if (pending.length < 1) return requested.some((t) => this.repeats.has(t));
+      // (A new awaitSeq: the first request's watch is over, the repeated one gets its own.)
+      const { delay, retries } = retryPlan(frame, Math.max(...pending.map((t) => t.retries)));
+      for (const t of pending) {
+        t.retries = retries;
+        t.awaitSeq = ++this.awaitSeq;
       }
-      return pending.length < 1 && requested.some((t) => this.repeats.has(t));
+      this.repeats.after(delay, pending);
+      this.link.report(apiError(frame, Math.round(delay)));
+      return true;
     }
     const targets = refusedTopics(frame, requested);
     if (targets.length === 0) return retryable && requested.some((t) => t.observer !== undefined && t.server === 'none' && t.retryAt > 0);
