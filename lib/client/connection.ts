@@ -8,7 +8,7 @@ import { webSocket, type WebSocketSubject } from 'rxjs/webSocket';
 import { BitmexConnectionError } from '../protocol/errors';
 import type { WelcomeFrame } from '../protocol/frames';
 import { backoffDelay, RETRY_AFTER_MAX_MS } from './backoff';
-import { budgetDelayMs } from './connection-budget';
+import { budgetDelayMs, usedWithinHour } from './connection-budget';
 import { Multicast } from './multicast';
 import { onRefusedHandshake } from './refused-handshake';
 import {
@@ -77,6 +77,8 @@ export class Connection implements SocketPort {
   private wasReady = false;
   /** Connections left this hour, from the last welcome's `limit.remaining`. */
   private remaining: number | undefined;
+  /** When this connection's sockets were welcomed, within the last hour. */
+  private welcomes: number[] = [];
 
   constructor(private readonly settings: ConnectionSettings) {
     this.ws = webSocket<unknown>({
@@ -187,6 +189,9 @@ export class Connection implements SocketPort {
   welcomed(frame: WelcomeFrame): void {
     const remaining = frame.limit?.remaining;
     if (typeof remaining === 'number') this.remaining = remaining;
+    const now = Date.now();
+    this.welcomes = usedWithinHour(this.welcomes, now);
+    this.welcomes.push(now);
   }
 
   sessionReady(session: Session): void {
@@ -215,7 +220,7 @@ export class Connection implements SocketPort {
       this.setStatus('closed');
       return throwError(() => e.error);
     }
-    const delay = Math.max(Math.min(e.retryAfterMs, RETRY_AFTER_MAX_MS), backoffDelay(this.attempt, reconnect.initialDelayMs, reconnect.maxDelayMs), budgetDelayMs(this.remaining));
+    const delay = Math.max(Math.min(e.retryAfterMs, RETRY_AFTER_MAX_MS), backoffDelay(this.attempt, reconnect.initialDelayMs, reconnect.maxDelayMs), budgetDelayMs(this.remaining, usedWithinHour(this.welcomes, Date.now()).length));
     this.attempt++;
     this.setStatus('reconnecting');
     this.settings.report?.(this.failure(e.error, delay));

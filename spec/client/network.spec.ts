@@ -4,9 +4,9 @@
  * connection budget bounds the backoff.
  */
 import { createServer, type Server } from 'node:net';
-import { BitmexConnectionError } from '../../lib';
+import { BitmexConnectionError, BitmexWebSocket } from '../../lib';
 import { useSimulator } from '../support/simulator';
-import { collectErrors, waitFor } from '../support/helpers';
+import { collectErrors, settle, waitFor } from '../support/helpers';
 import { useRawServer, welcome } from '../support/raw-server';
 
 const fx = useSimulator({ seed: 3 }, { reconnect: { initialDelayMs: 20, maxDelayMs: 80 } });
@@ -82,17 +82,46 @@ describe('a server that never sends the welcome', () => {
 });
 
 describe('the hourly connection budget', () => {
-  const low = useSimulator({ seed: 3, connectionBudget: 51 }, { reconnect: { initialDelayMs: 20, maxDelayMs: 80 } });
+  const low = useSimulator({ seed: 3, connectionBudget: 5 }, { reconnect: { initialDelayMs: 20, maxDelayMs: 80 } });
 
-  it('bounds the backoff once the welcome says few connections are left', async () => {
+  it('bounds the backoff once the client used as many connections this hour as the welcome says are left', async () => {
     const c = low.client();
     const errors = collectErrors(c, BitmexConnectionError);
-    await c.connect(); // welcome: remaining 50
+    await c.connect(); // welcome: remaining 4, one used
     low.sim.dropAll({ abrupt: true });
     await waitFor(() => errors.length >= 1);
-    // 50 connections left for the hour: at least 72 s between them, whatever the backoff says.
-    expect(errors[0]?.retryInMs).toBeGreaterThanOrEqual(72_000);
-    expect(low.sim.stats().handshakes.accepted).toBe(1);
+    expect(errors[0]?.retryInMs).toBeLessThan(1000); // the backoff alone: 4 left, 1 used
+    await waitFor(() => low.sim.stats().handshakes.accepted === 2); // welcome: remaining 3, two used
+    await c.connect();
+    low.sim.dropAll({ abrupt: true });
+    await waitFor(() => errors.length >= 2, 5000, 'the second drop');
+    await waitFor(() => low.sim.stats().handshakes.accepted === 3); // welcome: remaining 2, three used
+    await c.connect();
+    low.sim.dropAll({ abrupt: true });
+    await waitFor(() => errors.length >= 3, 5000, 'the third drop');
+    // 2 connections left for the hour: at least 30 minutes between them, whatever the backoff says.
+    expect(errors[2]?.retryInMs).toBeGreaterThanOrEqual(1_800_000);
+    await settle(200);
+    expect(low.sim.stats().handshakes.accepted).toBe(3);
+  });
+
+  // Welcomes as BitMEX sent them when the budget was 40 an hour (the real recordings: 36 to 39 left).
+  const older = useRawServer((ws, n) => {
+    ws.send(JSON.stringify({ info: 'Welcome to the BitMEX Realtime API.', version: '2.0.0', timestamp: new Date().toISOString(), docs: 'https://www.bitmex.com/app/wsAPI', limit: { remaining: 40 - n } }));
+    if (n === 1) setTimeout(() => ws.terminate(), 50);
+  });
+
+  it('reconnects after the backoff alone while few of what is left were used (39 left: it waited 92 s)', async () => {
+    const c = new BitmexWebSocket({ endpoint: older.url, heartbeat: false, reconnect: { initialDelayMs: 20, maxDelayMs: 80 } });
+    const errors = collectErrors(c, BitmexConnectionError);
+    try {
+      await c.connect();
+      await waitFor(() => errors.length >= 1);
+      expect(errors[0]?.retryInMs).toBeLessThan(1000);
+      await waitFor(() => older.connections === 2, 5000, 'the reconnect');
+    } finally {
+      await c.close();
+    }
   });
 });
 
