@@ -34,7 +34,7 @@ export interface Topic {
   awaitSeq: number;
   /** When a rate-limited subscribe may go out again (0: not waiting). */
   retryAt: number;
-  /** Refusals in a row (of its subscribes and unsubscribes) that named no retry time: the backoff's attempt count. */
+  /** Refusals in a row (of its subscribes and unsubscribes, on this socket) that named no retry time: the backoff's attempt count. */
   retries: number;
   resyncTimer: Timer | undefined;
   lastResyncAt: number;

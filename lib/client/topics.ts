@@ -118,7 +118,10 @@ export class Topics {
     this.flush();
   }
 
-  /** A socket went down: the server forgot every topic there, and their images are stale. */
+  /**
+   * A socket went down: the server forgot every topic there, and their images are stale. The next
+   * socket is a new session: no repeat of the old one's refusals, and their backoff starts afresh.
+   */
   onDown(endpoint: Endpoint): void {
     this.repeats.drop(endpoint);
     const tables = new Set<string>();
@@ -127,6 +130,7 @@ export class Topics {
       this.timers.cancel(t.resyncTimer);
       t.resyncTimer = undefined;
       t.retryAt = 0;
+      t.retries = 0;
       t.server = 'none';
       t.image = 'none';
       tables.add(t.table);

@@ -1,7 +1,8 @@
 /**
  * Refused requests go out again with the same backoff whatever they asked: an unsubscribe refused
  * with a 5xx backs off like a subscribe (it was repeated every second, however long the server's
- * trouble lasted), at the server's `meta.retryAfter` where a 429 names one.
+ * trouble lasted), at the server's `meta.retryAfter` where a 429 names one. The backoff is a
+ * socket's: a new socket is a new session, and starts again from the first wait.
  */
 import type { WebSocket } from 'ws';
 import { BitmexApiError } from '../../lib';
@@ -86,3 +87,23 @@ describe('an unsubscribe refused twice', () => {
   });
 });
 
+it("a subscribe's backoff starts again on a new socket: refusals of the old one are no reason to wait longer", async () => {
+  subscribeRefusals = [0, 2, 1];
+  const c = fx.client({ endpoint: raw.url, reconnect: { initialDelayMs: 10, maxDelayMs: 50 } });
+  const refusals = collectErrors(c, BitmexApiError);
+  const trades: string[] = [];
+  const streamErrors: unknown[] = [];
+  fx.keep(c.table$('trade', 'XBTUSD').subscribe({ next: (t) => trades.push(t.trdMatchID), error: (e) => streamErrors.push(e) }));
+  await waitFor(() => refusals.length === 2, 5000, 'two refusals on the first socket');
+  sockets[1]?.terminate();
+  await waitFor(() => trades.length > 0, 5000, 'the topic live on the new socket');
+  expect(requests.map((r) => r.text)).toEqual(['subscribe trade:XBTUSD', 'subscribe trade:XBTUSD', 'subscribe trade:XBTUSD', 'subscribe trade:XBTUSD']);
+  expect(refusals.map((e) => e.status)).toEqual([503, 503, 503]);
+  const waits = refusals.map((e) => e.retryInMs ?? NaN);
+  // The first socket's backoff climbs; the new socket's first refusal waits as long as the first ever did.
+  expect(waits[0]).toBeLessThanOrEqual(1000);
+  expect(waits[1]).toBeGreaterThanOrEqual(1000);
+  expect(waits[2]).toBeGreaterThanOrEqual(500);
+  expect(waits[2]).toBeLessThanOrEqual(1000);
+  expect(streamErrors).toEqual([]);
+});
