@@ -60,24 +60,35 @@ function keyPart(v: unknown): string | undefined {
 /** Joins a row's key parts (a character no key value of BitMEX's holds). */
 export const KEY_SEPARATOR = '\u001f';
 
-/** A row key as a person reads it: its parts joined by `:` (the separator is invisible in logs). */
+/** What `makeKey` gives a row that has no usable key. */
+const UNKEYABLE = '\u0000\u0000unkeyable';
+
+/** A row key as a person reads it: its parts joined by `:` (the separator is invisible in logs), a missing part as null. */
 export function readableKey(key: string): string {
-  return key.split(KEY_SEPARATOR).join(':');
+  return key === UNKEYABLE ? '(no usable key)' : key.split(KEY_SEPARATOR).map((p) => (p === '\u0000' ? 'null' : p)).join(':');
 }
 
 /**
  * The string key of a row from its key columns, or undefined when a key value is too deep or
- * large to serve as a key (such a row cannot be stored or found).
+ * large to serve as a key, or the row has none of its key columns (such a row cannot be stored or
+ * found). A missing or null column beside present ones is a key part of its own.
  */
 export function keyOf(row: Row, keys: readonly string[]): string | undefined {
-  if (keys.length === 1) return keyPart(own(row, keys[0] as string));
+  if (keys.length === 1) {
+    const v = own(row, keys[0] as string);
+    return v === undefined ? undefined : keyPart(v);
+  }
   let s = '';
+  let present = keys.length === 0;
   for (let i = 0; i < keys.length; i++) {
-    const p = keyPart(own(row, keys[i] as string));
+    const v = own(row, keys[i] as string);
+    if (v !== undefined) present = true;
+    const p = keyPart(v);
     if (p === undefined) return undefined;
     s += (i === 0 ? '' : KEY_SEPARATOR) + p;
   }
-  return s;
+  // A row with none of its key columns names no row (all such rows would share one key).
+  return present ? s : undefined;
 }
 
 /**
@@ -86,5 +97,5 @@ export function keyOf(row: Row, keys: readonly string[]): string | undefined {
  * a key of its own kind that matches no stored row.
  */
 export function makeKey(table: string, row: Row, keys: readonly string[] = knownKeys(table)): string {
-  return keyOf(row, keys) ?? '\u0000\u0000unkeyable';
+  return keyOf(row, keys) ?? UNKEYABLE;
 }

@@ -40,6 +40,25 @@ describe('hostile frames', () => {
     expect(rowsOf(s, 'trade')).toHaveLength(2); // filter null: the whole table is covered
   });
 
+  it('rows that have none of their key columns are reported, never merged into one row nor found by such a row', () => {
+    let s = base();
+    // A partial whose keys name a column its rows lack: each row keyed "nothing" replaced the
+    // last, leaving one, and an update without the column then overwrote that one.
+    s = reduceTables(s, frame({ table: 'funding', action: 'partial', keys: ['fundingID'], filter: {}, data: [{ symbol: 'A', rate: 1 }, { symbol: 'B', rate: 2 }] }));
+    expect(rowsOf(s, 'funding')).toEqual([]);
+    expect(s.inconsistencies.map((i) => i.action)).toEqual(['partial', 'partial']);
+    s = reduceTables(s, frame({ table: 'instrument', action: 'update', data: [{ lastPrice: 7 }] }));
+    expect(s.inconsistencies.map((i) => i.action)).toEqual(['update']);
+    s = reduceTables(s, frame({ table: 'instrument', action: 'insert', data: [{ lastPrice: 8 }] }));
+    expect(s.inconsistencies.map((i) => i.action)).toEqual(['insert']);
+    expect(image(s)).toEqual(image(base()));
+    // A key column that is null (or left out, as BitMEX does with nulls since 2023) beside others still keys the row.
+    s = reduceTables(s, frame({ table: 'position', action: 'partial', keys: ['account', 'symbol', 'currency'], filter: {}, data: [{ account: 1, symbol: 'XBTUSD', qty: 1 }] }));
+    s = reduceTables(s, frame({ table: 'position', action: 'update', data: [{ account: 1, symbol: 'XBTUSD', qty: 2 }] }));
+    expect(s.inconsistencies).toEqual([]);
+    expect(rowsOf(s, 'position')).toEqual([{ account: 1, symbol: 'XBTUSD', qty: 2 }]);
+  });
+
   it('table names that are Object.prototype members are ordinary tables', () => {
     let s = base();
     for (const table of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
