@@ -93,8 +93,8 @@ export function keyOf(row: Row, keys: readonly string[]): string | undefined {
 
 /**
  * The string key of a row: its key columns' values joined. `keys` defaults to the keys BitMEX
- * uses for `table` (none for unknown tables). Never throws: a value too deep to be a key gives
- * a key of its own kind that matches no stored row.
+ * uses for `table` (none for unknown tables). Never throws: a value too deep to be a key, or a
+ * row with none of its key columns, gives a key of its own kind that matches no stored row.
  */
 export function makeKey(table: string, row: Row, keys: readonly string[] = knownKeys(table)): string {
   return keyOf(row, keys) ?? UNKEYABLE;
