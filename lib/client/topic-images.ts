@@ -8,7 +8,8 @@
  * @module
  */
 import type { Subscriber } from 'rxjs';
-import { FrameParseError, type DataFrame, type Row } from '../protocol/frames';
+import { FrameParseError, splitTopic, type DataFrame, type Row } from '../protocol/frames';
+import { PLATFORM_TABLES } from '../protocol/tables';
 import { NO_STRING_SYMBOL } from '../reducer/output';
 import { textOf } from './frame-guard';
 import type { Timer } from './timers';
@@ -39,6 +40,17 @@ export interface Topic {
   resyncTimer: Timer | undefined;
   lastResyncAt: number;
   resyncs: number;
+}
+
+/** A topic not yet observed nor asked for, on the endpoint that serves its table. */
+export function newTopic(name: string): Topic {
+  const { table, symbol } = splitTopic(name);
+  return {
+    name, table, symbol,
+    endpoint: PLATFORM_TABLES.has(table) ? 'platform' : 'main',
+    observer: undefined, server: 'none', image: 'none', awaitSeq: 0,
+    retryAt: 0, retries: 0, resyncTimer: undefined, lastResyncAt: -Infinity, resyncs: 0,
+  };
 }
 
 /** The observed topics of one table: the whole-table one and the per-symbol ones. */

@@ -8,8 +8,9 @@
  */
 import { Observable, share, type Subscriber } from 'rxjs';
 import { BitmexInconsistencyError, type BitmexApiError, type BitmexError } from '../protocol/errors';
-import { splitTopic, type DataFrame, type ErrorFrame } from '../protocol/frames';
-import { PLATFORM_TABLES, PRIVATE_TABLES } from '../protocol/tables';
+import type { DataFrame, ErrorFrame } from '../protocol/frames';
+import { PRIVATE_TABLES } from '../protocol/tables';
+import { watchAnswers, type AnswerWatch } from './answer-watch';
 import { backoffDelay } from './backoff';
 import { apiError, isRetryable, namedOrAll, refusedTopics, RETRY_INITIAL_MS, RETRY_MAX_MS, retryPlan, topicsOf } from './refusals';
 import type { Session } from './session';
@@ -17,7 +18,7 @@ import { retryTimer } from './retry-timer';
 import { Timers } from './timers';
 import type { TopicsLink } from './topics-link';
 import { unsubscribeRepeats } from './unsubscribe-repeats';
-import { admitFrame, fedOnlyBy, feederOf, isCovered, type Endpoint, type TableTopics, type Topic } from './topic-images';
+import { admitFrame, fedOnlyBy, feederOf, isCovered, newTopic, type Endpoint, type TableTopics, type Topic } from './topic-images';
 
 /** Resyncs of one topic closer together than this count as a streak and back off. */
 const RESYNC_WINDOW_MS = 10000;
@@ -35,11 +36,15 @@ export class Topics {
   private readonly repeats = unsubscribeRepeats(this.timers, () => this.flush());
   /** When refused subscribes go out again. */
   private readonly retryAt = retryTimer(this.timers, () => this.flush());
+  /** Watches each subscribe (its partial) and unsubscribe for an answer in time. */
+  private readonly watch: AnswerWatch;
   private closed = false;
   /** Auth failure of the live main session: private topics get it instead of a subscribe. */
   private authError: BitmexApiError | undefined;
 
-  constructor(private readonly link: TopicsLink) {}
+  constructor(private readonly link: TopicsLink) {
+    this.watch = watchAnswers(this.timers, link, this.topics);
+  }
 
   /**
    * Observing it keeps the topic subscribed on the server; it never emits, and errors when the
@@ -238,16 +243,7 @@ export class Topics {
 
   private want(name: string, observer: Subscriber<never>): void {
     let t = this.topics.get(name);
-    if (t === undefined) {
-      const { table, symbol } = splitTopic(name);
-      t = {
-        name, table, symbol,
-        endpoint: PLATFORM_TABLES.has(table) ? 'platform' : 'main',
-        observer: undefined, server: 'none', image: 'none', awaitSeq: 0,
-        retryAt: 0, retries: 0, resyncTimer: undefined, lastResyncAt: -Infinity, resyncs: 0,
-      };
-      this.topics.set(name, t);
-    }
+    if (t === undefined) this.topics.set(name, (t = newTopic(name)));
     t.observer = observer;
     if (t.server === 'subscribing' && t.image === 'none') {
       // Left and observed again before its partial came: that partial is still on its way.
@@ -376,19 +372,6 @@ export class Topics {
         this.watch(endpoint, subscribe[endpoint]);
       }
     }
-  }
-
-  /** A subscribe (its partial) or unsubscribe unanswered in time would wait for good: the link is told, and gives the session up. */
-  private watch(endpoint: Endpoint, names: readonly string[], unsub = false): void {
-    const timeoutMs = this.link.subscribeTimeoutMs;
-    const session = this.link.session(endpoint);
-    if (timeoutMs === undefined || session === undefined) return;
-    const asked = names.map((n) => this.topics.get(n)).filter((t): t is Topic => t !== undefined).map((t) => [t, t.awaitSeq] as const);
-    this.timers.after(timeoutMs, () => {
-      if (this.link.session(endpoint) !== session) return;
-      const late = asked.filter(([t, seq]) => this.topics.get(t.name) === t && t.awaitSeq === seq && (unsub ? t.server === 'unsubscribing' : t.observer !== undefined && t.image === 'awaiting'));
-      if (late.length > 0) this.link.unanswered?.(endpoint, late.map(([t]) => t.name), unsub ? 'unsubscribe' : 'subscribe');
-    });
   }
 
   private forgetIfIdle(t: Topic): void {

@@ -1,0 +1,26 @@
+/**
+ * The watch on a subscribe (its partial) or an unsubscribe: one left unanswered in time would
+ * wait for good, so the topics' link is told, and gives the session up.
+ * @module
+ */
+import type { Timers } from './timers';
+import type { Endpoint, Topic } from './topic-images';
+import type { TopicsLink } from './topics-link';
+
+/** Watches `names` on `endpoint` (see {@link watchAnswers}); `unsub`: their unsubscribe. */
+export type AnswerWatch = (endpoint: Endpoint, names: readonly string[], unsub?: boolean) => void;
+
+/** An {@link AnswerWatch} on `timers`, over the registry's `topics`. */
+export function watchAnswers(timers: Timers, link: TopicsLink, topics: ReadonlyMap<string, Topic>): AnswerWatch {
+  return (endpoint, names, unsub = false) => {
+    const timeoutMs = link.subscribeTimeoutMs;
+    const session = link.session(endpoint);
+    if (timeoutMs === undefined || session === undefined) return;
+    const asked = names.map((n) => topics.get(n)).filter((t): t is Topic => t !== undefined).map((t) => [t, t.awaitSeq] as const);
+    timers.after(timeoutMs, () => {
+      if (link.session(endpoint) !== session) return;
+      const late = asked.filter(([t, seq]) => topics.get(t.name) === t && t.awaitSeq === seq && (unsub ? t.server === 'unsubscribing' : t.observer !== undefined && t.image === 'awaiting'));
+      if (late.length > 0) link.unanswered?.(endpoint, late.map(([t]) => t.name), unsub ? 'unsubscribe' : 'subscribe');
+    });
+  };
+}
