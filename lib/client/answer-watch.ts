@@ -20,7 +20,15 @@ export function watchAnswers(timers: Timers, link: TopicsLink, topics: ReadonlyM
     timers.after(timeoutMs, () => {
       if (link.session(endpoint) !== session) return;
       const late = asked.filter(([t, seq]) => topics.get(t.name) === t && t.awaitSeq === seq && (unsub ? t.server === 'unsubscribing' : t.observer !== undefined && t.image === 'awaiting'));
-      if (late.length > 0) link.unanswered?.(endpoint, late.map(([t]) => t.name), unsub ? 'unsubscribe' : 'subscribe');
+      if (late.length < 1) return;
+      // A subscribe whose success came was answered: what is missing is its partial.
+      const acked = late.filter(([t]) => !unsub && t.server === 'subscribed').map(([t]) => t.name);
+      const silent = late.filter(([t]) => unsub || t.server !== 'subscribed').map(([t]) => t.name);
+      const what = [
+        ...(silent.length > 0 ? [`no answer to ${unsub ? 'unsubscribe' : 'subscribe'} ${silent.join(', ')}`] : []),
+        ...(acked.length > 0 ? [`subscribe ${acked.join(', ')} acknowledged, but no partial`] : []),
+      ];
+      link.unanswered?.(endpoint, `${what.join('; ')} within ${timeoutMs} ms`);
     });
   };
 }

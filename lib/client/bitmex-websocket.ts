@@ -127,8 +127,8 @@ export class BitmexWebSocket {
       subscribeTimeoutMs: o.subscribeTimeoutMs,
       // A subscribe or unsubscribe got no answer in time: reported, and the socket replaced (a
       // session that ignores requests is broken); the reconnect subscribes every observed topic afresh.
-      unanswered: (endpoint, topics, op) => {
-        report(new BitmexConnectionError(SUBSCRIBE_TIMEOUT_CLOSE, `no answer to ${op} ${topics.join(', ')} within ${o.subscribeTimeoutMs} ms; reconnecting`));
+      unanswered: (endpoint, what) => {
+        report(new BitmexConnectionError(SUBSCRIBE_TIMEOUT_CLOSE, `${what}; reconnecting`));
         this.endpoints.replace(endpoint);
       },
       report,

@@ -20,8 +20,11 @@ export interface TopicsLink {
   symbolsOf(table: string): Iterable<string>;
   /** How long a subscribe may go without its success and partial, or an unsubscribe without its answer (undefined: forever). */
   readonly subscribeTimeoutMs?: number;
-  /** Topics of a live session whose subscribe got no success or partial in time, or (`op` 'unsubscribe') whose unsubscribe got no answer. */
-  unanswered?(endpoint: Endpoint, topics: readonly string[], op: 'subscribe' | 'unsubscribe'): void;
+  /**
+   * Topics of a live session whose subscribe got no success or partial in time, or whose
+   * unsubscribe got no answer; `what` says which and what was missing.
+   */
+  unanswered?(endpoint: Endpoint, what: string): void;
   /** A problem that stopped no topic (a refused subscribe that will be retried, a row held back as garbage); called unbound. */
   readonly report: (error: BitmexError | FrameParseError) => void;
 }

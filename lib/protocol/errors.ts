@@ -44,7 +44,8 @@ export class BitmexConnectionError extends BitmexError {
   /**
    * WebSocket close code (the peer's, or): 1006 an abrupt close, 4000 a dead heartbeat, 4003 no welcome or
    * authentication reply in time (or an `authKeyExpires` answered with 429/5xx), 4004 a subscribe or
-   * unsubscribe left unanswered (`subscribeTimeoutMs`).
+   * unsubscribe left unanswered, or a subscribe acknowledged whose partial did not come
+   * (`subscribeTimeoutMs`).
    */
   readonly code: number;
   /** Close reason given by the peer or by this library (or the socket's error, e.g. `connect ECONNREFUSED ...`). */
