@@ -8,7 +8,8 @@
  * @module
  */
 import type { Subscriber } from 'rxjs';
-import { FrameParseError, splitTopic, type DataFrame, type Row } from '../protocol/frames';
+import { BitmexInconsistencyError } from '../protocol/errors';
+import { FrameParseError, splitTopic, topicOf, type DataFrame, type Row } from '../protocol/frames';
 import { PLATFORM_TABLES } from '../protocol/tables';
 import { NO_STRING_SYMBOL } from '../reducer/output';
 import { textOf } from './frame-guard';
@@ -124,6 +125,19 @@ export function fedOnlyBy(t: TableTopics | undefined, topic: Topic, symbolsOf: (
     return own !== undefined && (own.image === 'live' || leaving);
   };
   return [...symbolsOf()].filter((symbol) => !kept(symbol)).map((symbol) => ({ symbol }));
+}
+
+/**
+ * Why a partial no topic took is an oddity, or undefined: one for a symbol whose topic this
+ * client does not know (`known`: observed, or still subscribed or answering) is for a symbol no
+ * topic asked for. Not resynced: the topic awaiting a partial keeps waiting for its own (and
+ * times out as any subscribe). A partial of a topic left before it came is no oddity.
+ */
+export function strayPartial(t: TableTopics | undefined, frame: DataFrame, known: (topic: string) => boolean): BitmexInconsistencyError | undefined {
+  const symbol = frame.action === 'partial' ? frame.filter?.symbol : undefined;
+  if (typeof symbol !== 'string' || known(topicOf(frame.table, symbol))) return undefined;
+  const awaiting = t && oldestAwaiting(t)?.name;
+  return new BitmexInconsistencyError(frame.table, awaiting ?? topicOf(frame.table, symbol), `partial of ${frame.table} for ${symbol}, which no topic asked for (awaiting: ${awaiting ?? 'none'}); skipped`);
 }
 
 function claimPartial(t: TableTopics, frame: DataFrame & { action: 'partial' }): DataFrame | undefined {

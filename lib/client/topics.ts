@@ -18,7 +18,7 @@ import { retryTimer } from './retry-timer';
 import { Timers } from './timers';
 import type { TopicsLink } from './topics-link';
 import { unsubscribeRepeats } from './unsubscribe-repeats';
-import { admitFrame, fedOnlyBy, feederOf, isCovered, newTopic, type Endpoint, type TableTopics, type Topic } from './topic-images';
+import { admitFrame, fedOnlyBy, feederOf, isCovered, newTopic, strayPartial, type Endpoint, type TableTopics, type Topic } from './topic-images';
 
 /** Resyncs of one topic closer together than this count as a streak and back off. */
 const RESYNC_WINDOW_MS = 10000;
@@ -86,7 +86,11 @@ export class Topics {
    */
   admit(frame: DataFrame): DataFrame | undefined {
     const t = this.tables.get(frame.table);
-    return t === undefined ? undefined : admitFrame(t, frame);
+    const admitted = t === undefined ? undefined : admitFrame(t, frame);
+    // A partial no topic took may be for a symbol none asked for: dropped silently, only the timeout told.
+    const stray = admitted === undefined ? strayPartial(t, frame, (name) => this.topics.has(name)) : undefined;
+    if (stray !== undefined) this.link.report(stray);
+    return admitted;
   }
 
   /**
