@@ -4,8 +4,10 @@
  * is read here, so each one bounds the offset from below: stamp − local time read ≤ offset, and
  * the largest recent bound is the one least delayed (by the network, by a busy event loop). The
  * one-way trip it still lacks is half the shortest recent `ping`/`pong` round trip (assuming
- * symmetric paths). The offset corrects row timestamps for latency, and request expiry for
- * signing.
+ * symmetric paths). A stamp in the future (a broken or hostile feed: one row stamped in 2099)
+ * would be the largest bound for the whole window, so a bound counts only when the other recent
+ * stamps agree with it (see {@link AHEAD_MS}). The offset corrects row timestamps for latency, and
+ * request expiry for signing when a welcome has no `timestamp`.
  * @module
  */
 
@@ -25,6 +27,17 @@ export interface ClockEstimate {
 const RTT_WINDOW = 8;
 /** Stamp bounds kept (at a few a second: the last seconds, so a server clock step is followed). */
 const BOUND_WINDOW = 32;
+/**
+ * How far (ms) a bound may be above what the other recent stamps say — their median, or the
+ * least of the newest {@link STEP_STAMPS} — and still count. Legitimate bounds differ by how late
+ * each stamp was read (ms, seconds under load); a stamp further ahead is an outlier, left out.
+ */
+const AHEAD_MS = 1_000;
+/**
+ * Stamps ahead in a row that say the server's clock was stepped forward (it is then followed).
+ * Fewer never move the estimate, nor do stamps ahead that are fewer than the others (the median).
+ */
+const STEP_STAMPS = 3;
 
 /** Keeps the server clock estimate from server stamps and round trips. */
 export class ClockEstimator {
@@ -94,8 +107,16 @@ export class ClockEstimator {
   private update(): ClockEstimate | undefined {
     const rtt = this.rtts.length === 0 ? undefined : Math.min(...this.rtts);
     let best: ClockEstimate | undefined;
+    const bounds = this.bounds;
+    const n = bounds.length;
+    const sorted = bounds.map((b) => b.bound).sort((x, y) => x - y);
+    // A bound counts up to AHEAD_MS above the median (lower while fewer than STEP_STAMPS stamps
+    // are at or above it: two stamps ahead of one are no majority) or above the least of the
+    // newest STEP_STAMPS (a step).
+    const median = sorted[Math.min((n - 1) >> 1, n - STEP_STAMPS)] ?? -Infinity;
+    const ref = Math.max(median, Math.min(...bounds.slice(-STEP_STAMPS).map((b) => b.bound))) + AHEAD_MS;
     let a: { bound: number; receivedMs: number } | undefined;
-    for (const b of this.bounds) if (a === undefined || b.bound >= a.bound) a = b;
+    for (const b of bounds) if (b.bound <= ref && (a === undefined || b.bound >= a.bound)) a = b;
     if (a !== undefined) {
       const oneWay = rtt === undefined ? 0 : rtt / 2;
       best = { offsetMs: a.bound + oneWay, roundTripMs: rtt, uncertaintyMs: rtt === undefined ? Infinity : rtt / 2, at: a.receivedMs };
