@@ -1,7 +1,8 @@
 /**
  * Child process of the end-to-end benchmark (bench/e2e.ts): one client, one run.
  *
- * `--case=bare|library|library-changes|connector --port=P --stream=X:W+K` connects to
+ * `--case=bare|library|library-changes|connector|bare-minimal|bare-reduce|bare-view --port=P
+ * --stream=X:W+K` connects to
  * bench/e2e-server.ts, subscribes to orderBookL2:XBTUSD and measures its own CPU time
  * (process.cpuUsage: user + system, all threads) and wall time from the moment the partial (or,
  * with W > 0, the warm-up marker after W deltas) has been handled, after a forced GC, to the
@@ -12,10 +13,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { BitmexWebSocket } from '../lib';
-import type { BookSnapshot } from '../lib';
+import { BitmexWebSocket, createBookView, emptyTables, reduceTables, rowsOf } from '../lib';
+import type { BookSnapshot, BookView, TablesState } from '../lib';
+import type { TableFrame } from '../lib/protocol/frames';
+import { MinimalBook } from './minimal-book';
 import { MARKER_SIZE, SYMBOL, TOPIC, WARMUP_MARKER_SIZE, parseStreamKey, streamKey } from './e2e-shared';
-import type { ClientCase, ClientResult, Level } from './e2e-shared';
+import type { ClientCase, ClientResult, FinalBook, Level } from './e2e-shared';
 
 function gc(): void {
   const g = (globalThis as { gc?: () => void }).gc;
@@ -87,8 +90,20 @@ class Window {
   }
 }
 
-/** (a) A bare `ws` client: JSON.parse of each message, nothing else. */
-function bare(url: string, warmup: number, k: number, done: (r: ClientResult) => void): void {
+/**
+ * What a bare client does with each parsed table frame from the partial on (before the window
+ * logic sees it), and the book it ends with; none for (a).
+ */
+interface FrameSink {
+  frame(msg: TableFrame): void;
+  final?(): FinalBook;
+}
+
+/**
+ * (a) A bare `ws` client: JSON.parse of each message, nothing else; with `sink`, the diagnostic
+ * cases that split (b)'s cost: (m), (r) and (v) below.
+ */
+function bare(c: ClientCase, url: string, warmup: number, k: number, done: (r: ClientResult) => void, sink?: FrameSink): void {
   const w = new Window();
   const ws = new WebSocket(url);
   let seen = 0;
@@ -96,6 +111,7 @@ function bare(url: string, warmup: number, k: number, done: (r: ClientResult) =>
   ws.on('message', (data) => {
     const msg = JSON.parse(String(data)) as { data?: { size?: number }[] };
     seen++;
+    if (sink !== undefined && seen >= 3) sink.frame(msg as unknown as TableFrame);
     if (seen === 1) {
       ws.send(JSON.stringify({ op: 'subscribe', args: [TOPIC] }));
     } else if (seen === 3) {
@@ -109,13 +125,47 @@ function bare(url: string, warmup: number, k: number, done: (r: ClientResult) =>
       } else if (timed > 0) {
         w.callbacks++;
         if (timed === k) {
-          const r = w.stop('bare', k);
+          const r = w.stop(c, k);
           if (msg.data?.[0]?.size !== MARKER_SIZE) throw new Error('last frame is not the marker');
-          done(r);
+          const final = sink?.final?.();
+          done(final === undefined ? r : { ...r, final });
         }
       }
     }
   });
+}
+
+/** (m) + JSON.parse: the bench's minimal persistent book (bench/minimal-book.ts), the floor of this design. */
+function minimalSink(): FrameSink {
+  const book = new MinimalBook(SYMBOL);
+  return {
+    frame(msg) {
+      if (msg.action === 'partial') book.partial(msg);
+      else book.apply(msg);
+    },
+  };
+}
+
+/** The reducer's book as a {@link FinalBook}. */
+function finalOf(state: TablesState): FinalBook {
+  const view = createBookView(SYMBOL, { depth: 1 }).next(state);
+  return { levels: rowsOf(state, 'orderBookL2', SYMBOL).length, bestBid: level(view?.bids[0]), bestAsk: level(view?.asks[0]) };
+}
+
+/**
+ * (r) + `reduceTables` called directly on each parsed frame; with `view`, (v): + a depth-25
+ * `createBookView` reading every state, as book$ does. No client, no rxjs, no routing.
+ */
+function reducerSink(view: boolean): FrameSink {
+  let state = emptyTables();
+  const bookView: BookView | undefined = view ? createBookView(SYMBOL) : undefined;
+  return {
+    frame(msg) {
+      state = reduceTables(state, msg);
+      bookView?.next(state);
+    },
+    final: () => finalOf(state),
+  };
 }
 
 /**
@@ -250,7 +300,13 @@ function main(): void {
   };
   switch (c) {
     case 'bare':
-      return bare(url, warmup, k, done);
+      return bare(c, url, warmup, k, done);
+    case 'bare-minimal':
+      return bare(c, url, warmup, k, done, minimalSink());
+    case 'bare-reduce':
+      return bare(c, url, warmup, k, done, reducerSink(false));
+    case 'bare-view':
+      return bare(c, url, warmup, k, done, reducerSink(true));
     case 'library':
       return library(url, warmup, k, done);
     case 'library-changes':

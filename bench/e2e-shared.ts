@@ -70,8 +70,12 @@ export interface ServerReady {
   readonly expected: Readonly<Record<string, Expected>>;
 }
 
-/** The clients compared (`library-changes`: this library with changes$ instead of book$, a diagnostic). */
-export type ClientCase = 'bare' | 'library' | 'library-changes' | 'connector';
+/**
+ * The clients compared. Diagnostics: `library-changes` (this library with changes$ instead of
+ * book$); `bare-minimal`, `bare-reduce`, `bare-view` (the bare client plus the bench's minimal
+ * persistent book, plus `reduceTables`, plus `reduceTables` and a book view: no client around them).
+ */
+export type ClientCase = 'bare' | 'library' | 'library-changes' | 'connector' | 'bare-minimal' | 'bare-reduce' | 'bare-view';
 
 /** What one client run reports to the parent. */
 export interface ClientResult {

@@ -20,9 +20,13 @@
  * cost, its JIT warm-up is negligible); c/b compares it with warmed-up (b).
  *
  * ```sh
- * npx tsx bench/e2e.ts [--e2e-frames=100000] [--e2e-runs=3] [--e2e-profile]
+ * npx tsx bench/e2e.ts [--e2e-frames=100000] [--e2e-runs=3] [--e2e-profile] [--e2e-cases=a,b,aw,bw,bcw,c]
  *   [--e2e-warm-frames=40000] [--e2e-warmup=5000] [--e2e-connector-frames=2000] [--e2e-connector-warmup=500]
  * ```
+ * `--e2e-cases=` picks the clients (keys as in the table; `w`: warm); on request only, the
+ * decomposition of (b): (m) / (mw) bare + the bench's minimal persistent book, (r) / (rw) bare +
+ * `reduceTables` called directly, (v) / (vw) bare + `reduceTables` + a depth-25 book view, each
+ * printed over (a) of the same stream.
  * `--e2e-profile` adds one run of (b) under `node --cpu-prof` (run from the TypeScript sources,
  * so that time is attributed per file; profiles in .tmp/e2e-prof/) and prints where its time
  * goes inside the measured window. `npm run bench` runs this after the reducer cases.
@@ -52,7 +56,12 @@ export interface E2EOptions {
   readonly runs?: number;
   /** Add a run of (b) under `--cpu-prof` (profiles in .tmp/e2e-prof/) and print its hot spots. */
   readonly profile?: boolean;
+  /** Keys of the clients to run (default {@link DEFAULT_CASES}); see the module comment. */
+  readonly cases?: readonly string[];
 }
+
+/** The clients run by default; `m`, `r`, `v` and their warm `mw`, `rw`, `vw` run on request. */
+export const DEFAULT_CASES: readonly string[] = ['a', 'b', 'aw', 'bw', 'bcw', 'c'];
 
 /** Medians of one case. */
 export interface E2ECase {
@@ -67,15 +76,15 @@ export interface E2ECase {
   readonly wallMs: number;
 }
 
-/** Result of {@link runE2E}. */
+/** Result of {@link runE2E}; a ratio is undefined when one of its clients did not run. */
 export interface E2EReport {
   readonly cases: readonly E2ECase[];
   /** (b) / (a), CPU per frame over the full stream. */
-  readonly libraryOverBare: number;
+  readonly libraryOverBare: number | undefined;
   /** (b) / (a), CPU per frame, warmed up. */
-  readonly libraryOverBareWarm: number;
+  readonly libraryOverBareWarm: number | undefined;
   /** (c) / (b), CPU per frame, both warmed up, from the same frame on. */
-  readonly connectorOverLibrary: number;
+  readonly connectorOverLibrary: number | undefined;
 }
 
 const ROOT = resolve(__dirname, '..');
@@ -107,7 +116,9 @@ export function e2eOptionsFromArgv(argv: readonly string[] = process.argv): E2EO
   const warmFrames = num('e2e-warm-frames');
   const warmup = num('e2e-warmup');
   const runs = num('e2e-runs');
+  const cases = value('e2e-cases')?.split(',');
   return {
+    ...(cases !== undefined ? { cases } : {}),
     ...(frames !== undefined ? { frames } : {}),
     ...(connectorFrames !== undefined ? { connectorFrames } : {}),
     ...(connectorWarmup !== undefined ? { connectorWarmup } : {}),
@@ -261,30 +272,42 @@ export async function runE2E(options: E2EOptions | undefined = e2eOptionsFromArg
   buildChildren();
   const full: StreamSpec = { start: 0, warmup: 0, frames };
   const warm: StreamSpec = { start, warmup, frames: warmFrames };
-  const jobs: Job[] = [
+  const catalogue: Job[] = [
     { key: 'a', label: '(a) bare ws + JSON.parse', case: 'bare', stream: full },
+    { key: 'm', label: '(m) (a) + minimal persistent book', case: 'bare-minimal', stream: full },
+    { key: 'r', label: '(r) (a) + reduceTables', case: 'bare-reduce', stream: full },
+    { key: 'v', label: '(v) (r) + book view (depth 25)', case: 'bare-view', stream: full },
     { key: 'b', label: "(b) bitmex-rxjs book$('XBTUSD')", case: 'library', stream: full },
     { key: 'aw', label: '(a) bare ws + JSON.parse, warm', case: 'bare', stream: warm },
+    { key: 'mw', label: '(m) (a) + minimal persistent book, warm', case: 'bare-minimal', stream: warm },
+    { key: 'rw', label: '(r) (a) + reduceTables, warm', case: 'bare-reduce', stream: warm },
+    { key: 'vw', label: '(v) (r) + book view, warm', case: 'bare-view', stream: warm },
     { key: 'bw', label: "(b) bitmex-rxjs book$('XBTUSD'), warm", case: 'library', stream: warm },
     { key: 'bcw', label: "(b') same, changes$ instead of book$, warm", case: 'library-changes', stream: warm },
     { key: 'c', label: '(c) bitmex-realtime-api addStream', case: 'connector', stream: { start, warmup: connectorWarmup, frames: connectorFrames } },
   ];
+  const wanted = options.cases ?? DEFAULT_CASES;
+  const unknown = wanted.filter((k) => !catalogue.some((j) => j.key === k));
+  if (unknown.length > 0) throw new TypeError(`--e2e-cases: unknown ${unknown.join(', ')} (known: ${catalogue.map((j) => j.key).join(', ')})`);
+  const jobs = catalogue.filter((j) => wanted.includes(j.key));
   const keys = [...new Set(jobs.map((j) => streamKey(j.stream)))];
   const server = forkChild('e2e-server', [`--streams=${keys.join(',')}`]);
   try {
     const ready = await firstMessage<ServerReady>(server, 'server');
     const expectedOf = (j: Job): Expected => ready.expected[streamKey(j.stream)] as Expected;
-    const fullExpected = expectedOf(jobs[0] as Job);
+    const first = jobs[0] as Job;
+    const firstExpected = expectedOf(first);
     console.log(
       `\ne2e over 127.0.0.1 (node ${process.version}): a server process sends a ${ready.partialLevels}-level ` +
-        `orderBookL2:XBTUSD partial, then delta frames (${fmt(fullExpected.rows / frames, 2)} rows, ${fmt(fullExpected.bytes / frames, 0)} B per frame); ` +
+        `orderBookL2:XBTUSD partial, then delta frames (${fmt(firstExpected.rows / first.stream.frames, 2)} rows, ${fmt(firstExpected.bytes / first.stream.frames, 0)} B per frame); ` +
         `${runs} runs per client, each a fresh process, interleaved; CPU = process.cpuUsage (user + system) of the client ` +
         `from the partial (or the end of the warm-up) to the last frame; wall = the same window`,
     );
 
     const results = new Map<string, ClientResult[]>(jobs.map((j) => [j.key, []]));
     for (let r = 0; r < runs; r++) {
-      for (const j of jobs) {
+      // The order reversed every other run, so a load trend does not favour the first clients.
+      for (const j of r % 2 === 0 ? jobs : [...jobs].reverse()) {
         const res = await runClient(j, ready.port);
         check(res, expectedOf(j));
         results.get(j.key)?.push(res);
@@ -303,16 +326,32 @@ export async function runE2E(options: E2EOptions | undefined = e2eOptionsFromArg
       };
     });
     printTable(cases);
-    const [a, b, aw, bw, , c] = cases as [E2ECase, E2ECase, E2ECase, E2ECase, E2ECase, E2ECase];
-    const libraryOverBare = b.cpuUsPerFrame / a.cpuUsPerFrame;
-    const libraryOverBareWarm = bw.cpuUsPerFrame / aw.cpuUsPerFrame;
-    const connectorOverLibrary = c.cpuUsPerFrame / bw.cpuUsPerFrame;
-    const ratio = (label: string, value: number, note = ''): void => console.log(`${label.padEnd(66)} ${fmt(value, 2).padStart(8)}${note}`);
-    ratio('ratio b/a, CPU per frame, full stream from the partial', libraryOverBare, '   (target <= 2)');
-    ratio('ratio b/a, CPU per frame, warm', libraryOverBareWarm);
+    const byKey = (k: string): E2ECase | undefined => cases[jobs.findIndex((j) => j.key === k)];
+    const over = (x: string, y: string): number | undefined => {
+      const [cx, cy] = [byKey(x), byKey(y)];
+      return cx === undefined || cy === undefined ? undefined : cx.cpuUsPerFrame / cy.cpuUsPerFrame;
+    };
+    const ratio = (label: string, value: number | undefined, note = ''): void => {
+      if (value !== undefined) console.log(`${label.padEnd(66)} ${fmt(value, 2).padStart(8)}${note}`);
+    };
+    const libraryOverBare = over('b', 'a');
+    const libraryOverBareWarm = over('bw', 'aw');
+    const connectorOverLibrary = over('c', 'bw');
+    // Per run (the clients of one run ran one after the other): median (min–max) of x/y.
+    const paired = (x: string, y: string): string => {
+      const [cx, cy] = [byKey(x), byKey(y)];
+      if (cx === undefined || cy === undefined || (byKey('m') ?? byKey('mw') ?? byKey('r') ?? byKey('rw') ?? byKey('v') ?? byKey('vw')) === undefined) return '';
+      const rs = cx.runs.map((r, i) => r.cpuUs / r.frames / ((cy.runs[i] as ClientResult).cpuUs / (cy.runs[i] as ClientResult).frames));
+      return `   per run ${fmt(median(rs), 2)} (${fmt(Math.min(...rs), 2)}–${fmt(Math.max(...rs), 2)})`;
+    };
+    for (const k of ['m', 'r', 'v']) ratio(`ratio ${k}/a, CPU per frame, full stream from the partial`, over(k, 'a'), paired(k, 'a'));
+    ratio('ratio b/a, CPU per frame, full stream from the partial', libraryOverBare, `   (target <= 2)${paired('b', 'a')}`);
+    for (const k of ['m', 'r', 'v']) ratio(`ratio ${k}/a, CPU per frame, warm`, over(`${k}w`, 'aw'), paired(`${k}w`, 'aw'));
+    ratio('ratio b/a, CPU per frame, warm', libraryOverBareWarm, paired('bw', 'aw'));
     ratio('ratio c/b, CPU per frame, warm (c on the first frames of b\'s run)', connectorOverLibrary);
-    if (options.profile === true) await profileRun(jobs[1] as Job, ready.port);
-    else if (libraryOverBare > 2) console.log('b/a above 2: rerun with --e2e-profile to see where (b) spends its time');
+    const b = jobs.find((j) => j.key === 'b');
+    if (options.profile === true && b !== undefined) await profileRun(b, ready.port);
+    else if (libraryOverBare !== undefined && libraryOverBare > 2) console.log('b/a above 2: rerun with --e2e-profile to see where (b) spends its time');
     console.log(`e2e total wall ${fmt((Date.now() - t0) / 1000)} s`);
     return { cases, libraryOverBare, libraryOverBareWarm, connectorOverLibrary };
   } finally {

@@ -7,11 +7,9 @@
  */
 import { emptyTables, reduceTables } from '../lib/reducer/reducer';
 import type { TablesState } from '../lib/reducer/reducer';
-import type { Row, TableFrame } from '../lib/protocol/frames';
+import type { TableFrame } from '../lib/protocol/frames';
 import type { BenchFrames } from './frames';
-import { ROW_ID } from '../lib/book/book-side';
-import { emptyTree, found, nextToken, remove, set } from '../lib/book/sorted-tree';
-import type { TNode } from '../lib/book/sorted-tree';
+import { MinimalBook } from './minimal-book';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const deltaParser = require('bitmex-realtime-api/lib/deltaParser') as {
@@ -71,56 +69,18 @@ export function ringCase(f: BenchFrames): BenchCase {
   };
 }
 
-/**
- * JSON.parse + the least a persistent book stored like the reducer's must do per row
- * (`--case=minimal`): freeze the row and put it into (or take it out of) a persistent B+tree per
- * side by its price, one edit token per frame, and emit a state holding the new roots and the
- * batch. Nothing else: no id index (so no price moves, no rows without a price), no checks of
- * side, id or price, no sparse updates, no unknown-row detection, no other symbols or tables.
- * Not a usable reducer: a lower bound for this design.
- */
+/** JSON.parse + {@link MinimalBook} (`--case=minimal`): a lower bound for this design, not a usable reducer. */
 export function minimalCase(f: BenchFrames): BenchCase {
-  let bids: TNode<Row> = emptyTree();
-  let asks: TNode<Row> = emptyTree();
-  const apply = (action: string, r: Row, t: number): Row | undefined => {
-    const bid = r.side === 'Buy';
-    const key = bid ? -(r.price as number) : (r.price as number);
-    const id = r.id as number;
-    if (action === 'delete') {
-      if (bid) bids = remove(bids, key, id, t, ROW_ID);
-      else asks = remove(asks, key, id, t, ROW_ID);
-      return found.old as Row | undefined;
-    }
-    const row = Object.freeze(r);
-    if (bid) bids = set(bids, key, id, row, t, ROW_ID);
-    else asks = set(asks, key, id, row, t, ROW_ID);
-    return action === 'update' && !found.hit ? undefined : row;
-  };
+  const book = new MinimalBook(f.symbol);
   return {
     name: 'JSON.parse + minimal persistent book (lower bound)',
     setup() {
-      bids = emptyTree();
-      asks = emptyTree();
-      const t = nextToken();
-      for (const r of (JSON.parse(f.partial) as TableFrame).data) apply('insert', r, t);
+      book.partial(JSON.parse(f.partial) as TableFrame);
     },
     run(from, to) {
       const frames = f.frames;
       let state: unknown;
-      for (let i = from; i < to; i++) {
-        const frame = JSON.parse(frames[i] as string) as TableFrame;
-        const t = nextToken();
-        const data = frame.data;
-        let rows = data;
-        for (let j = 0; j < data.length; j++) {
-          const row = apply(frame.action, data[j] as Row, t);
-          if (row !== data[j]) {
-            if (rows === data) rows = data.slice();
-            (rows as (Row | undefined)[])[j] = row;
-          }
-        }
-        state = { bids, asks, table: frame.table, action: frame.action, symbol: f.symbol, rows };
-      }
+      for (let i = from; i < to; i++) state = book.apply(JSON.parse(frames[i] as string) as TableFrame);
       if (state !== undefined) sink++;
     },
   };
