@@ -11,16 +11,20 @@
  * - (b) the client: `BitmexWebSocket` with one `book$('XBTUSD')` over a stand-in socket
  *   (bench/bench-socket.ts): parse, session, routing, reducer, view, rxjs.
  *
- * Per run, each over (p); the medians and ranges over runs. Over loopback the same split is
- * `npx tsx bench/e2e.ts --e2e-cases=a,m,r,v,b` (fresh processes, `ws` included).
+ * Per run, each over (p); the medians and ranges over runs: the steady path. With `--fresh`,
+ * each case runs instead in a fresh process over `--frames` frames from the partial (default
+ * 100,000: the e2e bench's full stream, start-up and JIT included), cases interleaved, the order
+ * reversed every other round; CPU of the whole process and of its main thread. Over loopback the
+ * same split is `npx tsx bench/e2e.ts --e2e-cases=a,m,r,v,b` (`ws` included).
  *
  * ```sh
  * npx tsx bench/e2e-split.ts [--reps=9] [--rows=60000]
+ * npx tsx bench/e2e-split.ts --fresh [--rounds=6] [--frames=100000]
  * ```
  * @module
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import { BitmexWebSocket, createBookView, emptyTables, reduceTables } from '../lib';
@@ -94,6 +98,64 @@ async function client(): Promise<Consumer> {
   };
 }
 
+function make(k: (typeof KEYS)[number], partial: string): Consumer | Promise<Consumer> {
+  return k === 'p' ? parseOnly() : k === 'm' ? minimal(partial) : k === 'r' ? reducer(partial, false) : k === 'v' ? reducer(partial, true) : client();
+}
+
+/** CPU ns of the main thread so far (Linux), or NaN. */
+function mainThreadNs(): number {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return NaN;
+  }
+}
+
+/** `--fresh`, in the child: one case over `--frames` frames from the partial; prints [µs/frame, main-thread share]. */
+async function freshChild(k: (typeof KEYS)[number]): Promise<void> {
+  const n = positive('frames', 100_000);
+  const frames = buildFrames({ rows: Math.ceil(n * 1.7) });
+  if (frames.frames.length < n) throw new Error(`only ${frames.frames.length} frames`);
+  BenchSocket.partial = frames.partial;
+  const c = await make(k, frames.partial);
+  (globalThis as { gc?: () => void }).gc?.();
+  const m0 = mainThreadNs();
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) c.deliver(frames.frames[i] as string);
+  const cpu = process.cpuUsage(c0);
+  const main = (mainThreadNs() - m0) / 1000;
+  await c.stop();
+  console.log(JSON.stringify([(cpu.user + cpu.system) / n, main / (cpu.user + cpu.system)]));
+}
+
+/** `--fresh`, in the parent: rounds of fresh processes, one per case. */
+function fresh(bundle: string): void {
+  const rounds = positive('rounds', 6);
+  const per = new Map<string, number[]>(KEYS.map((k) => [k, []]));
+  const share = new Map<string, number[]>(KEYS.map((k) => [k, []]));
+  const over = new Map<string, number[]>(KEYS.map((k) => [k, []]));
+  console.log(`e2e split, fresh processes (bundled, no ws), ${positive('frames', 100_000)} frames from the partial, ${rounds} rounds; CPU µs per frame`);
+  console.log(`round ${KEYS.map((k) => k.padStart(7)).join('')}   ${KEYS.slice(1).map((k) => `${k}/p`.padStart(6)).join(' ')}`);
+  for (let r = 0; r < rounds; r++) {
+    const got = new Map<string, number>();
+    for (const k of r % 2 === 0 ? KEYS : [...KEYS].reverse()) {
+      const out = execFileSync(process.execPath, ['--expose-gc', bundle, 'fresh', k, ...process.argv.slice(2)], { encoding: 'utf8' });
+      const [us, main] = JSON.parse(out.trim().split('\n').pop() as string) as [number, number];
+      got.set(k, us);
+      per.get(k)?.push(us);
+      share.get(k)?.push(main);
+    }
+    const p = got.get('p') as number;
+    for (const k of KEYS) over.get(k)?.push((got.get(k) as number) / p);
+    console.log(`${String(r + 1).padStart(5)} ${KEYS.map((k) => (got.get(k) as number).toFixed(2).padStart(7)).join('')}   ${KEYS.slice(1).map((k) => ((got.get(k) as number) / p).toFixed(2).padStart(6)).join(' ')}`);
+  }
+  const range = (xs: readonly number[]): string => `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
+  for (const k of KEYS) {
+    const main = `main thread ${(100 * median(share.get(k) ?? [])).toFixed(0)}%`;
+    console.log(`${LABELS[k].padEnd(34)} ${range(per.get(k) ?? [])} µs/frame, ${main}${k === 'p' ? '' : `, over (p) ${range(over.get(k) ?? [])}`}`);
+  }
+}
+
 async function child(): Promise<void> {
   const reps = positive('reps', 9);
   const frames = buildFrames({ rows: positive('rows', 60_000) });
@@ -106,8 +168,7 @@ async function child(): Promise<void> {
   for (let rep = 0; rep <= reps; rep++) {
     const made: Consumer[] = [];
     for (const k of rep % 2 === 0 ? KEYS : [...KEYS].reverse()) {
-      const c = k === 'p' ? parseOnly() : k === 'm' ? minimal(frames.partial) : k === 'r' ? reducer(frames.partial, false) : k === 'v' ? reducer(frames.partial, true) : await client();
-      made[KEYS.indexOf(k)] = c;
+      made[KEYS.indexOf(k)] = await make(k, frames.partial);
     }
     (globalThis as { gc?: () => void }).gc?.();
     const cpu = timeBlocks(made, frames.frames, 500, rep % 2 === 1).map((us) => us / count);
@@ -125,16 +186,22 @@ async function child(): Promise<void> {
   if (sink < 0) console.log(sink);
 }
 
+const fail = (e: unknown): void => {
+  console.error(e);
+  process.exitCode = 1;
+};
 if (process.argv[2] === 'child') {
-  child().catch((e: unknown) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
+  child().catch(fail);
+} else if (process.argv[2] === 'fresh') {
+  const k = process.argv[3] as (typeof KEYS)[number];
+  if (!KEYS.includes(k)) throw new TypeError(`unknown case ${k}`);
+  freshChild(k).catch(fail);
 } else if (require.main === module) {
   // Bundled so lib/ runs as users have it (tsx reads every import through a getter).
   const dir = join(ROOT, '.tmp', 'e2e-split');
   mkdirSync(dir, { recursive: true });
   const out = join(dir, 'e2e-split.js');
   buildSync({ entryPoints: [__filename], outfile: out, bundle: true, platform: 'node', format: 'cjs', target: 'node18', packages: 'external', logLevel: 'warning' });
-  execFileSync(process.execPath, ['--expose-gc', out, 'child', ...process.argv.slice(2)], { stdio: 'inherit' });
+  if (process.argv.includes('--fresh')) fresh(out);
+  else execFileSync(process.execPath, ['--expose-gc', out, 'child', ...process.argv.slice(2)], { stdio: 'inherit' });
 }
