@@ -108,8 +108,8 @@ function bare(c: ClientCase, url: string, warmup: number, k: number, done: (r: C
   const ws = new WebSocket(url);
   let seen = 0;
   let deltas = 0;
-  ws.on('message', (data) => {
-    const msg = JSON.parse(String(data)) as { data?: { size?: number }[] };
+  const onText = (text: string): void => {
+    const msg = JSON.parse(text) as { data?: { size?: number }[] };
     seen++;
     if (sink !== undefined && seen >= 3) sink.frame(msg as unknown as TableFrame);
     if (seen === 1) {
@@ -132,7 +132,10 @@ function bare(c: ClientCase, url: string, warmup: number, k: number, done: (r: C
         }
       }
     }
-  });
+  };
+  // As the library's socket hears it (ws's EventTarget wrapper, a MessageEvent per message), or as a bare ws listener.
+  if (c === 'bare-onmessage') ws.onmessage = (e) => onText(typeof e.data === 'string' ? e.data : String(e.data));
+  else ws.on('message', (data) => onText(String(data)));
 }
 
 /** (m) + JSON.parse: the bench's minimal persistent book (bench/minimal-book.ts), the floor of this design. */
@@ -300,6 +303,7 @@ function main(): void {
   };
   switch (c) {
     case 'bare':
+    case 'bare-onmessage':
       return bare(c, url, warmup, k, done);
     case 'bare-minimal':
       return bare(c, url, warmup, k, done, minimalSink());

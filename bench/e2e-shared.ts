@@ -72,10 +72,11 @@ export interface ServerReady {
 
 /**
  * The clients compared. Diagnostics: `library-changes` (this library with changes$ instead of
- * book$); `bare-minimal`, `bare-reduce`, `bare-view` (the bare client plus the bench's minimal
+ * book$); `bare-onmessage` (the bare client hearing `ws` through `onmessage`, as the library's
+ * socket does); `bare-minimal`, `bare-reduce`, `bare-view` (the bare client plus the bench's minimal
  * persistent book, plus `reduceTables`, plus `reduceTables` and a book view: no client around them).
  */
-export type ClientCase = 'bare' | 'library' | 'library-changes' | 'connector' | 'bare-minimal' | 'bare-reduce' | 'bare-view';
+export type ClientCase = 'bare' | 'library' | 'library-changes' | 'connector' | 'bare-minimal' | 'bare-reduce' | 'bare-view' | 'bare-onmessage';
 
 /** What one client run reports to the parent. */
 export interface ClientResult {

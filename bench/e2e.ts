@@ -26,7 +26,8 @@
  * `--e2e-cases=` picks the clients (keys as in the table; `w`: warm); on request only, the
  * decomposition of (b): (m) / (mw) bare + the bench's minimal persistent book, (r) / (rw) bare +
  * `reduceTables` called directly, (v) / (vw) bare + `reduceTables` + a depth-25 book view, each
- * printed over (a) of the same stream.
+ * printed over (a) of the same stream; and (o), (a) hearing `ws` through `onmessage` (as the
+ * library's socket does) instead of a `message` listener.
  * `--e2e-profile` adds one run of (b) under `node --cpu-prof` (run from the TypeScript sources,
  * so that time is attributed per file; profiles in .tmp/e2e-prof/) and prints where its time
  * goes inside the measured window. `npm run bench` runs this after the reducer cases.
@@ -60,7 +61,7 @@ export interface E2EOptions {
   readonly cases?: readonly string[];
 }
 
-/** The clients run by default; `m`, `r`, `v` and their warm `mw`, `rw`, `vw` run on request. */
+/** The clients run by default; `o`, `m`, `r`, `v` and the warm `mw`, `rw`, `vw` run on request. */
 export const DEFAULT_CASES: readonly string[] = ['a', 'b', 'aw', 'bw', 'bcw', 'c'];
 
 /** Medians of one case. */
@@ -274,6 +275,7 @@ export async function runE2E(options: E2EOptions | undefined = e2eOptionsFromArg
   const warm: StreamSpec = { start, warmup, frames: warmFrames };
   const catalogue: Job[] = [
     { key: 'a', label: '(a) bare ws + JSON.parse', case: 'bare', stream: full },
+    { key: 'o', label: "(o) (a) through ws's onmessage", case: 'bare-onmessage', stream: full },
     { key: 'm', label: '(m) (a) + minimal persistent book', case: 'bare-minimal', stream: full },
     { key: 'r', label: '(r) (a) + reduceTables', case: 'bare-reduce', stream: full },
     { key: 'v', label: '(v) (r) + book view (depth 25)', case: 'bare-view', stream: full },
@@ -340,11 +342,11 @@ export async function runE2E(options: E2EOptions | undefined = e2eOptionsFromArg
     // Per run (the clients of one run ran one after the other): median (min–max) of x/y.
     const paired = (x: string, y: string): string => {
       const [cx, cy] = [byKey(x), byKey(y)];
-      if (cx === undefined || cy === undefined || (byKey('m') ?? byKey('mw') ?? byKey('r') ?? byKey('rw') ?? byKey('v') ?? byKey('vw')) === undefined) return '';
+      if (cx === undefined || cy === undefined || (byKey('o') ?? byKey('m') ?? byKey('mw') ?? byKey('r') ?? byKey('rw') ?? byKey('v') ?? byKey('vw')) === undefined) return '';
       const rs = cx.runs.map((r, i) => r.cpuUs / r.frames / ((cy.runs[i] as ClientResult).cpuUs / (cy.runs[i] as ClientResult).frames));
       return `   per run ${fmt(median(rs), 2)} (${fmt(Math.min(...rs), 2)}–${fmt(Math.max(...rs), 2)})`;
     };
-    for (const k of ['m', 'r', 'v']) ratio(`ratio ${k}/a, CPU per frame, full stream from the partial`, over(k, 'a'), paired(k, 'a'));
+    for (const k of ['o', 'm', 'r', 'v']) ratio(`ratio ${k}/a, CPU per frame, full stream from the partial`, over(k, 'a'), paired(k, 'a'));
     ratio('ratio b/a, CPU per frame, full stream from the partial', libraryOverBare, `   (target <= 2)${paired('b', 'a')}`);
     for (const k of ['m', 'r', 'v']) ratio(`ratio ${k}/a, CPU per frame, warm`, over(`${k}w`, 'aw'), paired(`${k}w`, 'aw'));
     ratio('ratio b/a, CPU per frame, warm', libraryOverBareWarm, paired('bw', 'aw'));
