@@ -2,7 +2,7 @@
  * Where each session event of an endpoint goes: a table frame through the topics' admission
  * (./topics) into the reducer states (./table-states), and to `latency$` while it is observed;
  * subscribe and unsubscribe replies, refusals, `ready` and `down` to the topics; malformed frames
- * and error frames no topic claims to `errors$`.
+ * (their table resynced, when they name one) and error frames no topic claims to `errors$`.
  * @module
  */
 import type { Subject } from 'rxjs';
@@ -59,6 +59,9 @@ export class EventRouter {
         return;
       case 'malformed':
         this.report(e.error);
+        // A table frame that could not be used may have been a delta: the table's images are
+        // refetched. Without a table name it carries no rows to miss: reported only.
+        if (e.table !== undefined) this.topics.resyncTable(e.table);
         return;
       case 'subscribed':
         this.topics.onSubscribed(e.subscribe);

@@ -7,7 +7,7 @@
 import { Observable, type Subscription } from 'rxjs';
 import type { WebSocketSubject } from 'rxjs/webSocket';
 import { BitmexConnectionError, type BitmexApiError } from '../protocol/errors';
-import { FrameParseError, parseFrame, type Request, type ServerFrame, type WelcomeFrame } from '../protocol/frames';
+import { FrameParseError, parseFrame, tableNamedIn, type Request, type ServerFrame, type WelcomeFrame } from '../protocol/frames';
 import type { ClockEstimator } from './clock';
 import { retryAfterMs } from './backoff';
 import { apiError } from './refusals';
@@ -47,7 +47,7 @@ export interface Session {
 export type SessionEvent =
   | ServerFrame
   | { readonly kind: 'ready'; readonly session: Session }
-  | { readonly kind: 'malformed'; readonly error: FrameParseError }
+  | { readonly kind: 'malformed'; readonly error: FrameParseError; readonly table: string | undefined }
   | { readonly kind: 'down'; readonly error: BitmexConnectionError };
 
 /** The socket went away; `retryAfterMs` is what a refused handshake (or a 429 to `authKeyExpires`) asked for. */
@@ -179,7 +179,8 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
       framesSeen++;
       const frame = parseFrame(text);
       if (frame instanceof FrameParseError) {
-        subscriber.next({ kind: 'malformed', error: frame });
+        // Its table, when the text names one: that table's images may now be wrong (a lost delta).
+        subscriber.next({ kind: 'malformed', error: frame, table: tableNamedIn(text) });
         return;
       }
       switch (frame.kind) {

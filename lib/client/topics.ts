@@ -120,6 +120,15 @@ export class Topics {
     return true;
   }
 
+  /**
+   * A frame of `table` could not be used (it may have been a delta): each live image of the table
+   * gets a fresh partial. One awaiting its partial is left to its timeout: no delta applies to it.
+   */
+  resyncTable(table: string): void {
+    const t = this.tables.get(table);
+    for (const topic of t === undefined ? [] : [t.whole, ...t.bySymbol.values()]) if (topic?.image === 'live') this.resync(topic.name);
+  }
+
   /** A session became ready: everything observed there is subscribed, in one request. */
   onReady(endpoint: Endpoint, session: Session): void {
     // A failed authentication fails the private topics in flush(), the one place that decides.

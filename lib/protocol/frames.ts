@@ -253,6 +253,14 @@ export function parseFrame(text: string): ServerFrame | FrameParseError {
   return classifyFrame(value, text);
 }
 
+/**
+ * The table a text names (`"table":"<name>"`, its first), even when it is no JSON: the first half
+ * of a frame split in two still names it. Undefined when none does.
+ */
+export function tableNamedIn(text: string): string | undefined {
+  return /"table"\s*:\s*"([^"\\]+)"/.exec(text)?.[1];
+}
+
 /** A topic: `table` or `table:SYMBOL`. */
 export function topicOf(table: string, symbol?: string): string {
   return symbol === undefined ? table : `${table}:${symbol}`;

@@ -7,7 +7,7 @@
 import type { WebSocket } from 'ws';
 import { BitmexConnectionError, BitmexInconsistencyError, type Row } from '../../lib';
 import { collectErrors, waitFor } from '../support/helpers';
-import { useRawServer, welcome } from '../support/raw-server';
+import { answerSuccess, useRawServer, welcome } from '../support/raw-server';
 import { useSimulator } from '../support/simulator';
 
 const fx = useSimulator({ seed: 1 }, { heartbeat: false });
@@ -24,14 +24,8 @@ const raw = useRawServer((ws) => {
   socket = ws;
   ws.send(welcome());
   return (req) => {
-    const topics = (Array.isArray(req.args) ? req.args : [req.args]) as string[];
-    requests.push(`${req.op} ${topics.join()}`);
-    for (const topic of topics) {
-      if (req.op === 'unsubscribe' && !answerUnsubscribes) continue;
-      ws.send(JSON.stringify({ success: true, [req.op]: topic, request: req }));
-      const then = req.op === 'subscribe' ? afterSuccess[topic] : undefined;
-      if (then !== undefined) ws.send(then);
-    }
+    if (req.op === 'unsubscribe' && !answerUnsubscribes) requests.push(`unsubscribe ${String(req.args)}`);
+    else requests.push(answerSuccess(ws, req, (topic) => afterSuccess[topic]));
   };
 });
 

@@ -62,3 +62,24 @@ export function useRawServer(onConnection: (ws: WebSocket, n: number) => ((reque
     },
   };
 }
+
+/** A request as the raw server gets it. */
+export interface RawRequest {
+  readonly op: string;
+  readonly args: unknown;
+}
+
+/**
+ * Answers each topic of `req` with its success frame, as BitMEX does, and after a subscribe's
+ * success sends what `then(topic)` gives (nothing for undefined). Returns the request as
+ * `"op topic,topic"`, for a log of what the server received.
+ */
+export function answerSuccess(ws: WebSocket, req: RawRequest, then: (topic: string) => string | undefined = () => undefined): string {
+  const topics = (Array.isArray(req.args) ? req.args : [req.args]) as string[];
+  for (const topic of topics) {
+    ws.send(JSON.stringify({ success: true, [req.op]: topic, request: req }));
+    const next = req.op === 'subscribe' ? then(topic) : undefined;
+    if (next !== undefined) ws.send(next);
+  }
+  return `${req.op} ${topics.join()}`;
+}
