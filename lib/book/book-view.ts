@@ -24,9 +24,8 @@ class SideTop {
   private leaves: TNode<Row>[] = [];
   private spareLeaves: TNode<Row>[] = [];
   private nLeaves = 0;
-  /** The rows of the top (`nRows` of them), and a spare array to read the next ones into. */
+  /** The rows of the top (`nRows` of them). */
   private rows: Row[] = [];
-  private spareRows: Row[] = [];
   private nRows = 0;
   levels: readonly BookLevel[] = NO_LEVELS;
   /**
@@ -48,7 +47,9 @@ class SideTop {
       this.tree = tree;
       this.nLeaves = -1;
     }
-    const rows = this.spareRows;
+    // A fresh array, not one kept for reuse: rows are mostly young objects, and every store of
+    // one into a long-lived array goes through the write barrier's slow path (~10 ns each).
+    const rows = new Array<Row>(Math.min(this.depth, side.n));
     const n = topRowsInto(side, this.depth, rows);
     const prev = this.rows;
     const pn = this.nRows;
@@ -61,7 +62,6 @@ class SideTop {
     // first compiled, and its first use (~16,000 frames in) threw read's compiled code away.
     const shown = this.levels;
     if (p === n && n === pn) return shown;
-    this.spareRows = prev;
     this.rows = rows;
     this.nRows = n;
     const levels = this.mine;
