@@ -58,8 +58,8 @@ export function newTopic(name: string): Topic {
 export interface TableTopics {
   whole: Topic | undefined;
   readonly bySymbol: Map<string, Topic>;
-  /** Where rows held back as garbage are reported. */
-  readonly report: (error: FrameParseError) => void;
+  /** Reports a row held back as garbage, and resyncs the table's live images: it may have been theirs. */
+  readonly lost: (error: FrameParseError) => void;
 }
 
 /**
@@ -85,7 +85,7 @@ export function feederOf(t: TableTopics, symbol: unknown): Topic | undefined {
  * awaiting it (given that topic's symbol when the server left it out of `filter`); delta rows
  * pass only where the image feeding them ({@link feederOf}) is live. Undefined: nothing passes.
  * Allocates only when some rows are held back; those that can feed no topic for want of a string
- * symbol are reported.
+ * symbol are reported, and the table's live images resynced (the change they carried is lost).
  */
 export function admitFrame(t: TableTopics, frame: DataFrame): DataFrame | undefined {
   if (frame.action === 'partial') return claimPartial(t, frame);
@@ -97,8 +97,10 @@ export function admitFrame(t: TableTopics, frame: DataFrame): DataFrame | undefi
       if (kept !== undefined) kept.push(row);
     } else {
       kept ??= rows.slice(0, i) as Row[];
-      // Only symbols' topics observed: a row without a symbol is garbage (the reducer would say so).
-      if (t.whole === undefined && typeof row.symbol !== 'string') t.report(new FrameParseError(`${frame.table}: row ${i} of ${frame.action} ${NO_STRING_SYMBOL}; skipped`, textOf(row)));
+      // Only symbols' topics observed: a row without a symbol is garbage (the reducer would say
+      // so), and the change it carried is lost. Its resync leaves the images it drops awaiting:
+      // their later rows here are held back, earlier ones skipped by the reducer.
+      if (t.whole === undefined && typeof row.symbol !== 'string') t.lost(new FrameParseError(`${frame.table}: row ${i} of ${frame.action} ${NO_STRING_SYMBOL}; skipped`, textOf(row)));
     }
   }
   if (kept === undefined) return frame;

@@ -264,7 +264,7 @@ export class Topics {
       t.awaitSeq = ++this.awaitSeq;
     }
     let tt = this.tables.get(t.table);
-    if (tt === undefined) this.tables.set(t.table, (tt = { whole: undefined, bySymbol: new Map(), report: this.link.report }));
+    if (tt === undefined) this.tables.set(t.table, (tt = { whole: undefined, bySymbol: new Map(), lost: (e) => (this.link.report(e), this.resyncTable(t.table)) }));
     if (t.symbol === undefined) tt.whole = t;
     else tt.bySymbol.set(t.symbol, t);
     this.link.start(t.endpoint);

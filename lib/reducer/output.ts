@@ -80,10 +80,14 @@ export class Output {
     return new State(images, config, this.changes.done(this.name, this.action), inc === undefined ? NONE : inc, this.skipped.done(this.name, this.action), bad === undefined ? NONE : bad);
   }
 
-  /** Reports the `i`th value of the frame's `data`, which cannot be used as a row (`why`); freezes it if it is an object. */
-  reject(i: number, value: unknown, why = 'is not an object'): void {
+  /**
+   * Reports the `i`th value of the frame's `data`, which cannot be used as a row (`why`) and is
+   * left out of the image (unless `kept`); freezes it if it is an object.
+   */
+  reject(i: number, value: unknown, why = 'is not an object', kept = false): void {
     if (typeof value === 'object' && value !== null) Object.freeze(value);
-    (this.unusable ??= []).push(Object.freeze({ table: this.name, reason: `row ${i} of ${this.action} ${why}`, value }));
+    const reason = `row ${i} of ${this.action} ${why}`;
+    (this.unusable ??= []).push(Object.freeze(kept ? { table: this.name, reason, value } : { table: this.name, reason, value, dropped: this.action }));
   }
 
   /** Reports a row that finds no stored row (or cannot be stored); freezes it. */

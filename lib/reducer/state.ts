@@ -64,6 +64,11 @@ export interface Unusable {
   readonly reason: string;
   /** The frame (when the whole frame was unusable) or the row, as given. */
   readonly value: unknown;
+  /**
+   * For a row left out of its table's image: the action of its frame (a delta's row was data the
+   * image now misses). Absent for a whole frame and for an `orderBook10` row kept in the image.
+   */
+  readonly dropped?: TableAction;
 }
 
 /** A reducer state: what the last frame did, plus read access to the images. A value: any state may be read or reduced, any number of times. */

@@ -51,6 +51,8 @@ it('reduceTables lists them in unusable, once per frame, and keeps the row', () 
   for (const f of FRAMES) {
     state = reduceTables(state, f as TableFrame);
     unusable.push(state.unusable.length);
+    // Kept in the image, not dropped: nothing for the client to fetch again.
+    for (const u of state.unusable) expect(u.dropped).toBeUndefined();
   }
   expect(unusable).toEqual([1, 1, 0]);
   expect(state.changes[0]?.rows).toHaveLength(1);

@@ -62,7 +62,7 @@ describe('a partial carrying rows outside its own filter', () => {
       data: [{ symbol: 'XBTUSD', id: 1, side: 'Buy', size: 5, price: 99 }, { symbol: 'ETHUSD', id: 3, side: 'Buy', size: 1, price: 1 }],
     }));
     expect(bookOf(s, 'ETHUSD')).toEqual(before);
-    expect(s.unusable).toEqual([{ table: 'orderBookL2', reason: "row 1 of partial is for ETHUSD, not its filter's XBTUSD", value: { symbol: 'ETHUSD', id: 3, side: 'Buy', size: 1, price: 1 } }]);
+    expect(s.unusable).toEqual([{ table: 'orderBookL2', reason: "row 1 of partial is for ETHUSD, not its filter's XBTUSD", value: { symbol: 'ETHUSD', id: 3, side: 'Buy', size: 1, price: 1 }, dropped: 'partial' }]);
   });
 
   it('a keyed table (instrument): a row of another symbol does not replace that symbol\'s row', () => {

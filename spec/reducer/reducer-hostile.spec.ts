@@ -101,6 +101,7 @@ describe('hostile frames', () => {
       // Listed as unusable, the whole frame as given.
       expect(next.unusable).toHaveLength(1);
       expect(next.unusable[0]?.value).toBe(f);
+      expect(next.unusable[0]?.dropped).toBeUndefined();
       s = next;
     }
     expect(image(s)).toEqual(before);
@@ -108,15 +109,15 @@ describe('hostile frames', () => {
     s = reduceTables(s, frame({ table: 'orderBookL2', action: 'insert', data: [null, { symbol: 'XBTUSD', id: 3, side: 'Buy', size: 1, price: 98 }, 'x'] }));
     expect(bookOf(s, 'XBTUSD')?.bids.map((l) => l.price)).toEqual([99, 98]);
     expect(s.unusable).toEqual([
-      { table: 'orderBookL2', reason: 'row 0 of insert is not an object', value: null },
-      { table: 'orderBookL2', reason: 'row 2 of insert is not an object', value: 'x' },
+      { table: 'orderBookL2', reason: 'row 0 of insert is not an object', value: null, dropped: 'insert' },
+      { table: 'orderBookL2', reason: 'row 2 of insert is not an object', value: 'x', dropped: 'insert' },
     ]);
     // Order-book rows without a symbol cannot be placed in any book: listed too, in deltas and partials.
     s = reduceTables(s, frame({ table: 'orderBookL2', action: 'update', data: [{ id: 3, side: 'Buy', size: 2 }] }));
-    expect(s.unusable.map((u) => u.reason)).toEqual(['row 0 of update has no string symbol']);
+    expect(s.unusable.map((u) => [u.reason, u.dropped])).toEqual([['row 0 of update has no string symbol', 'update']]);
     expect(s.skipped).toEqual([]);
     s = reduceTables(s, frame({ table: 'orderBookL2', action: 'partial', filter: { symbol: 'ETHUSD' }, data: [{ symbol: 'ETHUSD', id: 1, side: 'Buy', size: 1, price: 9 }, { id: 2, side: 'Buy', size: 1, price: 8 }, 7] }));
-    expect(s.unusable.map((u) => u.reason)).toEqual(['row 1 of partial has no string symbol', 'row 2 of partial is not an object']);
+    expect(s.unusable.map((u) => [u.reason, u.dropped])).toEqual([['row 1 of partial has no string symbol', 'partial'], ['row 2 of partial is not an object', 'partial']]);
     expect(bookOf(s, 'ETHUSD')?.bids.map((l) => l.price)).toEqual([9]);
     // A usable frame lists nothing.
     s = reduceTables(s, frame({ table: 'orderBookL2', action: 'update', data: [{ symbol: 'XBTUSD', id: 3, side: 'Buy', size: 3 }] }));
