@@ -19,7 +19,10 @@ export function watchAnswers(timers: Timers, link: TopicsLink, topics: ReadonlyM
     const asked = names.map((n) => topics.get(n)).filter((t): t is Topic => t !== undefined).map((t) => [t, t.awaitSeq] as const);
     timers.after(timeoutMs, () => {
       if (link.session(endpoint) !== session) return;
-      const late = asked.filter(([t, seq]) => topics.get(t.name) === t && t.awaitSeq === seq && (unsub ? t.server === 'unsubscribing' : t.observer !== undefined && t.image === 'awaiting'));
+      // Still the same request (a new awaitSeq: asked again since), still waiting for its answer.
+      const late = asked.filter(
+        ([t, seq]) => topics.get(t.name) === t && t.awaitSeq === seq && (unsub ? t.server === 'unsubscribing' : t.observer !== undefined && t.image === 'awaiting'),
+      );
       if (late.length < 1) return;
       // A subscribe whose success came was answered: what is missing is its partial.
       const acked = late.filter(([t]) => !unsub && t.server === 'subscribed').map(([t]) => t.name);

@@ -114,9 +114,9 @@ export class ClockEstimator {
     // are at or above it: two stamps ahead of one are no majority) or above the least of the
     // newest STEP_STAMPS (a step).
     const median = sorted[Math.min((n - 1) >> 1, n - STEP_STAMPS)] ?? -Infinity;
-    const ref = Math.max(median, Math.min(...bounds.slice(-STEP_STAMPS).map((b) => b.bound))) + AHEAD_MS;
+    const ceiling = Math.max(median, Math.min(...bounds.slice(-STEP_STAMPS).map((b) => b.bound))) + AHEAD_MS;
     let a: { bound: number; receivedMs: number } | undefined;
-    for (const b of bounds) if (b.bound <= ref && (a === undefined || b.bound >= a.bound)) a = b;
+    for (const b of bounds) if (b.bound <= ceiling && (a === undefined || b.bound >= a.bound)) a = b;
     if (a !== undefined) {
       const oneWay = rtt === undefined ? 0 : rtt / 2;
       best = { offsetMs: a.bound + oneWay, roundTripMs: rtt, uncertaintyMs: rtt === undefined ? Infinity : rtt / 2, at: a.receivedMs };

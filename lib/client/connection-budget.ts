@@ -4,9 +4,9 @@
  * that resets after each short-lived connection can spend ~360 an hour on a flapping network, so
  * once the budget runs low every reconnect waits at least its share of the hour: the remaining
  * connections then last at least until the budget refills. "Low" is also relative to this
- * client's own use: with a budget of 40 (BitMEX's until 2021, the real recordings' welcomes say 36
- * to 39 left) the first drop waited 92 s; while the client made fewer connections this hour than
- * are left, it can spend as many again before the spreading starts, and never runs out.
+ * client's own use: a small budget (BitMEX's was 40 an hour) is no reason to slow the first
+ * reconnects. While the client made fewer connections this hour than are left, only the backoff
+ * applies: it spends at most half of what was left before the spreading starts.
  * @module
  */
 
@@ -24,7 +24,7 @@ export function budgetDelayMs(remaining: number | undefined, usedThisHour: numbe
   return HOUR_MS / Math.max(1, Math.floor(remaining));
 }
 
-/** Times (epoch ms) of this client's connections, the last hour's. */
-export function usedWithinHour(times: number[], now: number): number[] {
+/** The `times` (epoch ms) that fall within the hour before `now`. */
+export function withinHour(times: number[], now: number): number[] {
   return times.filter((t) => now - t < HOUR_MS);
 }

@@ -8,7 +8,7 @@ import { webSocket, type WebSocketSubject } from 'rxjs/webSocket';
 import { BitmexConnectionError } from '../protocol/errors';
 import type { WelcomeFrame } from '../protocol/frames';
 import { backoffDelay, RETRY_AFTER_MAX_MS } from './backoff';
-import { budgetDelayMs, usedWithinHour } from './connection-budget';
+import { budgetDelayMs, withinHour } from './connection-budget';
 import { Multicast } from './multicast';
 import { onRefusedHandshake } from './refused-handshake';
 import {
@@ -190,7 +190,7 @@ export class Connection implements SocketPort {
     const remaining = frame.limit?.remaining;
     if (typeof remaining === 'number') this.remaining = remaining;
     const now = Date.now();
-    this.welcomes = usedWithinHour(this.welcomes, now);
+    this.welcomes = withinHour(this.welcomes, now);
     this.welcomes.push(now);
   }
 
@@ -220,7 +220,7 @@ export class Connection implements SocketPort {
       this.setStatus('closed');
       return throwError(() => e.error);
     }
-    const delay = Math.max(Math.min(e.retryAfterMs, RETRY_AFTER_MAX_MS), backoffDelay(this.attempt, reconnect.initialDelayMs, reconnect.maxDelayMs), budgetDelayMs(this.remaining, usedWithinHour(this.welcomes, Date.now()).length));
+    const delay = Math.max(Math.min(e.retryAfterMs, RETRY_AFTER_MAX_MS), backoffDelay(this.attempt, reconnect.initialDelayMs, reconnect.maxDelayMs), budgetDelayMs(this.remaining, withinHour(this.welcomes, Date.now()).length));
     this.attempt++;
     this.setStatus('reconnecting');
     this.settings.report?.(this.failure(e.error, delay));

@@ -204,11 +204,11 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
           } else {
             phase = 'auth';
             // Sign with the server's time: a local clock off by a minute would make it "expired".
-            // This welcome's own time first: the clock's estimate is the largest recent stamp, and
-            // one row stamped in the future had the request signed valid until then (2099).
+            // This welcome's own time first: the clock's estimate rests on row stamps, which a
+            // broken feed can put in the future, and a request signed from them stays valid until then.
             const welcomeMs = frame.timestamp === undefined ? NaN : Date.parse(frame.timestamp);
             const offset = clock?.estimate?.offsetMs;
-            authenticate(settings.authArgs, welcomeMs === welcomeMs ? welcomeMs : offset === undefined ? undefined : Date.now() + offset);
+            authenticate(settings.authArgs, isNaN(welcomeMs) ? (offset === undefined ? undefined : Date.now() + offset) : welcomeMs);
           }
           return;
         case 'authenticated':

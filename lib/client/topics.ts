@@ -87,7 +87,7 @@ export class Topics {
   admit(frame: DataFrame): DataFrame | undefined {
     const t = this.tables.get(frame.table);
     const admitted = t === undefined ? undefined : admitFrame(t, frame);
-    // A partial no topic took may be for a symbol none asked for: dropped silently, only the timeout told.
+    // A partial no topic took may be for a symbol none asked for: said at once, not left to the timeout.
     const stray = admitted === undefined ? strayPartial(t, frame, (name) => this.topics.has(name)) : undefined;
     if (stray !== undefined) this.link.report(stray);
     return admitted;

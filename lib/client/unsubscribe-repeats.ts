@@ -28,8 +28,13 @@ export function unsubscribeRepeats(timers: Timers, flush: () => void): Unsubscri
     has: (t) => waiting.has(t),
     after(ms, topics) {
       const timer = timers.after(ms, () => {
-        // Back to subscribed, so flush() unsubscribes it again (a resync's too: its image is none).
-        for (const t of topics) if (waiting.delete(t) && t.server === 'unsubscribing') (t.server = 'subscribed'), t.image === 'awaiting' && (t.image = 'none');
+        for (const t of topics) {
+          // Back to subscribed, so flush() unsubscribes it again (a resync's too: its image is none).
+          if (waiting.delete(t) && t.server === 'unsubscribing') {
+            t.server = 'subscribed';
+            if (t.image === 'awaiting') t.image = 'none';
+          }
+        }
         flush();
       });
       for (const t of topics) waiting.set(t, timer);

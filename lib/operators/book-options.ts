@@ -1,7 +1,7 @@
 /**
  * The options argument of `book$`, `storage.book` and `bookOf$`, checked at the call as the
- * constructor's are: a misspelt name or a table that holds no book gave a book silently (depth
- * 25 for `dpeth`; an empty book of `trade`, subscribed for nothing).
+ * constructor's are: unchecked, a misspelt name gives a book silently (depth 25 for `dpeth`), and
+ * a table that holds no book an empty one (`trade`, subscribed for nothing).
  * @module
  */
 import { BOOK_TABLES, type BookTable } from '../protocol/tables';

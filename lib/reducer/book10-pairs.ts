@@ -23,7 +23,7 @@ export function checkBook10Pairs(rows: readonly unknown[], out: Output): void {
   }
   if (first < 0) return;
   const what = total === 1 ? 'a [price, size] pair that is' : '[price, size] pairs that are';
-  out.reject(first, rows[first], `has ${what} not a finite price and a finite size ≥ 0${total === 1 ? '' : ` (${total} in the frame)`}`, true);
+  out.reject(first, rows[first], `has ${what} not a finite price and a finite size ≥ 0${total === 1 ? '' : ` (${total} in the frame)`}`, /* kept */ true);
 }
 
 /** How many entries of a side are not usable pairs (a side that is not an array counts as one). */
