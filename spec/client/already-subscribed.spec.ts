@@ -6,7 +6,7 @@
  */
 import { BitmexApiError } from '../../lib';
 import { collectErrors, settle, waitFor } from '../support/helpers';
-import { useRawServer, welcome } from '../support/raw-server';
+import { requestTopics, useRawServer, welcome } from '../support/raw-server';
 import { useSimulator } from '../support/simulator';
 
 const fx = useSimulator({ seed: 1 }, { heartbeat: false });
@@ -24,7 +24,7 @@ const raw = useRawServer((ws) => {
     ws.send(JSON.stringify({ table: 'trade', action: 'insert', data: [row] }));
   };
   return (req) => {
-    const topics = (Array.isArray(req.args) ? req.args : [req.args]) as string[];
+    const topics = requestTopics(req);
     requests.push(`${req.op} ${topics.join()}`);
     for (const topic of topics) {
       if (req.op === 'subscribe') {

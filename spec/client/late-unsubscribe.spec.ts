@@ -8,7 +8,7 @@
  */
 import { BitmexConnectionError, type BitmexApiError } from '../../lib';
 import { collectErrors, settle, waitFor } from '../support/helpers';
-import { useRawServer, welcome } from '../support/raw-server';
+import { requestTopics, useRawServer, welcome } from '../support/raw-server';
 import { useSimulator } from '../support/simulator';
 
 const fx = useSimulator({ seed: 1 }, { heartbeat: false });
@@ -28,7 +28,7 @@ const raw = useRawServer((ws) => {
     for (const _ of held) ws.send(JSON.stringify({ table: 'trade', action: 'insert', data: [row] }));
   };
   return (req) => {
-    const topics = (Array.isArray(req.args) ? req.args : [req.args]) as string[];
+    const topics = requestTopics(req);
     requests.push(`${req.op} ${topics.join()}`);
     for (const topic of topics) {
       if (req.op === 'subscribe') {

@@ -107,7 +107,7 @@ describe('the hourly connection budget', () => {
 
   // Welcomes as BitMEX sent them when the budget was 40 an hour (the real recordings: 36 to 39 left).
   const older = useRawServer((ws, n) => {
-    ws.send(JSON.stringify({ info: 'Welcome to the BitMEX Realtime API.', version: '2.0.0', timestamp: new Date().toISOString(), docs: 'https://www.bitmex.com/app/wsAPI', limit: { remaining: 40 - n } }));
+    ws.send(welcome(true, 40 - n));
     if (n === 1) setTimeout(() => ws.terminate(), 50);
   });
 

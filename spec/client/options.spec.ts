@@ -3,13 +3,10 @@
  * a TypeError naming it, before any socket is made.
  */
 import { BitmexWebSocket, type BitmexWebSocketOptions } from '../../lib';
+import { socketSpy } from '../support/helpers';
 
-/** A WebSocket class that records construction: no bad option may get as far as a socket. */
-const made: string[] = [];
-function SpySocket(this: unknown, url: string): void {
-  made.push(url);
-  throw new Error('no socket in this spec');
-}
+/** No bad option may get as far as a socket. */
+const { made, SpySocket } = socketSpy();
 
 afterEach(() => {
   expect(made).toEqual([]);

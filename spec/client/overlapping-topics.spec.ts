@@ -7,7 +7,7 @@
  */
 import { BitmexInconsistencyError, type BookSnapshot, type Trade } from '../../lib';
 import { collectErrors, settle, waitFor } from '../support/helpers';
-import { useRawServer, welcome } from '../support/raw-server';
+import { requestTopics, useRawServer, welcome } from '../support/raw-server';
 import { isTrueBook, useSimulator } from '../support/simulator';
 
 const fx = useSimulator({ seed: 21 }, { heartbeat: false, reconnect: { initialDelayMs: 20, maxDelayMs: 80 } });
@@ -126,7 +126,7 @@ const raw = useRawServer((ws) => {
   ws.send(welcome());
   return (req) => {
     if (req.op === 'authKeyExpires') return void ws.send(JSON.stringify({ success: true, request: req }));
-    const topics = (Array.isArray(req.args) ? req.args : [req.args]) as string[];
+    const topics = requestTopics(req);
     for (const topic of topics) {
       if (req.op !== 'subscribe') {
         ws.send(JSON.stringify({ success: true, unsubscribe: topic, request: req }));

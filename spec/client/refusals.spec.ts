@@ -7,7 +7,7 @@
 import type { WebSocket } from 'ws';
 import { BitmexApiError } from '../../lib';
 import { collectErrors, waitFor } from '../support/helpers';
-import { useRawServer, welcome } from '../support/raw-server';
+import { requestText, requestTopics, useRawServer, welcome } from '../support/raw-server';
 import { useSimulator } from '../support/simulator';
 
 const fx = useSimulator({ seed: 1 }, { heartbeat: false });
@@ -28,9 +28,8 @@ const raw = useRawServer((ws, n) => {
   sockets[n] = ws;
   let refuse = subscribeRefusals[n] ?? 0;
   return (req) => {
-    const topics = (Array.isArray(req.args) ? req.args : [req.args]) as string[];
-    requests.push({ text: `${req.op} ${topics.join()}`, at: Date.now() });
-    for (const topic of topics) {
+    requests.push({ text: requestText(req), at: Date.now() });
+    for (const topic of requestTopics(req)) {
       if (req.op === 'subscribe' && refuse > 0) {
         refuse--;
         ws.send(JSON.stringify({ status: 503, error: PENDING_LIMIT, meta: {}, request: req }));

@@ -5,7 +5,7 @@
  */
 import { BitmexApiError } from '../../lib';
 import { collectErrors, waitFor } from '../support/helpers';
-import { useRawServer, welcome } from '../support/raw-server';
+import { requestTopics, useRawServer, welcome } from '../support/raw-server';
 import { useSimulator } from '../support/simulator';
 
 const fx = useSimulator({ seed: 1 });
@@ -17,7 +17,7 @@ const raw = useRawServer((ws) => {
   return (req) => {
     if (req.op !== 'subscribe') return;
     subscribes++;
-    const topics = (Array.isArray(req.args) ? req.args : [req.args]) as string[];
+    const topics = requestTopics(req);
     for (const topic of topics) {
       if (subscribes === 1) {
         ws.send(JSON.stringify({ status, error: 'Internal server error', meta: {}, request: req }));

@@ -5,18 +5,12 @@
  */
 import { BitmexInconsistencyError, BitmexWebSocket, type Row } from '../../lib';
 import { collectErrors, settle, waitFor } from '../support/helpers';
-import { useRawServer, welcome } from '../support/raw-server';
+import { answerSuccess, useRawServer, welcome } from '../support/raw-server';
 
 const raw = useRawServer((ws) => {
   ws.send(welcome());
-  return (req) => {
-    if (!Array.isArray(req.args)) return;
-    for (const topic of req.args as string[]) {
-      ws.send(JSON.stringify({ success: true, [req.op]: topic, request: req }));
-      if (req.op !== 'subscribe') continue;
-      ws.send(JSON.stringify({ table: 'instrument', action: 'partial', keys: ['instrumentID'], filter: {}, data: [{ symbol: 'A', p: 1 }, { symbol: 'B', p: 2 }] }));
-    }
-  };
+  const partial = JSON.stringify({ table: 'instrument', action: 'partial', keys: ['instrumentID'], filter: {}, data: [{ symbol: 'A', p: 1 }, { symbol: 'B', p: 2 }] });
+  return (req) => void answerSuccess(ws, req, () => partial);
 });
 
 let client: BitmexWebSocket | undefined;

@@ -7,7 +7,7 @@
 import type { WebSocket } from 'ws';
 import { BitmexConnectionError, BitmexInconsistencyError, type Row } from '../../lib';
 import { collectErrors, waitFor } from '../support/helpers';
-import { answerSuccess, useRawServer, welcome } from '../support/raw-server';
+import { answerSuccess, requestText, useRawServer, welcome } from '../support/raw-server';
 import { useSimulator } from '../support/simulator';
 
 const fx = useSimulator({ seed: 1 }, { heartbeat: false });
@@ -24,7 +24,7 @@ const raw = useRawServer((ws) => {
   socket = ws;
   ws.send(welcome());
   return (req) => {
-    if (req.op === 'unsubscribe' && !answerUnsubscribes) requests.push(`unsubscribe ${String(req.args)}`);
+    if (req.op === 'unsubscribe' && !answerUnsubscribes) requests.push(requestText(req));
     else requests.push(answerSuccess(ws, req, (topic) => afterSuccess[topic]));
   };
 });

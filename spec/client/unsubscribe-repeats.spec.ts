@@ -7,7 +7,7 @@
 import type { WebSocket } from 'ws';
 import { BitmexApiError } from '../../lib';
 import { collectErrors, settle, waitFor } from '../support/helpers';
-import { useRawServer, welcome } from '../support/raw-server';
+import { requestText, requestTopics, useRawServer, welcome } from '../support/raw-server';
 import { useSimulator } from '../support/simulator';
 
 const fx = useSimulator({ seed: 1 }, { heartbeat: false });
@@ -23,9 +23,8 @@ const raw = useRawServer((ws, n) => {
   sockets[n] = ws;
   const got: string[] = (requests[n] = []);
   return (req) => {
-    const topics = (Array.isArray(req.args) ? req.args : [req.args]) as string[];
-    got.push(`${req.op} ${topics.join()}`);
-    for (const topic of topics) {
+    got.push(requestText(req));
+    for (const topic of requestTopics(req)) {
       if (req.op === 'subscribe') {
         ws.send(JSON.stringify({ success: true, subscribe: topic, request: req }));
         ws.send(JSON.stringify({ table: topic.split(':')[0], action: 'partial', keys: [], filter: topic.includes(':') ? { symbol: topic.split(':')[1] } : {}, data: [] }));

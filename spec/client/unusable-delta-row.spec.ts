@@ -4,58 +4,20 @@
  * contradicted it. Every live topic of its table is now resynced (with no string symbol, the row
  * may have been any of theirs), backing off as any resync does. A partial's row that is left out
  * (another symbol than its filter's, no symbol) is only reported: a resync would get the same
- * partial again. (A row that is not an object makes the whole frame unusable, resynced since the
- * spec unusable-table-frame: guarded here too.)
+ * partial again. (A row that is not an object makes the session refuse its whole frame, which
+ * resyncs too: see unusable-table-frame.spec.ts; guarded here as well.)
  */
-import type { WebSocket } from 'ws';
 import { FrameParseError } from '../../lib';
-import { collectErrors, waitFor } from '../support/helpers';
-import { answerSuccess, useRawServer, welcome } from '../support/raw-server';
+import { LEVEL, liveBook, RESYNCED, SUBSCRIBED, useBookServer } from '../support/book-server';
+import { waitFor } from '../support/helpers';
 import { useSimulator } from '../support/simulator';
 
 const fx = useSimulator({ seed: 1 }, { heartbeat: false });
+const server = useBookServer();
 
-let requests: string[] = [];
-let socket: WebSocket | undefined;
-/** The server's truth: the size of XBTUSD's one level, sent in each partial. */
-let size = 10;
-/** Rows a partial carries besides XBTUSD's level (rows the client leaves out). */
-let extraRows: unknown[] = [];
-const raw = useRawServer((ws) => {
-  socket = ws;
-  ws.send(welcome());
-  // Each partial says the server's truth at the time; the whole table's has no symbol filter.
-  const partial = (topic: string): string => {
-    const filter = topic.includes(':') ? { symbol: 'XBTUSD' } : {};
-    const data = [{ symbol: 'XBTUSD', id: 1, side: 'Buy', size, price: 100 }, ...extraRows];
-    return JSON.stringify({ table: 'orderBookL2', action: 'partial', keys: ['symbol', 'id', 'side'], filter, data });
-  };
-  return (req) => void requests.push(answerSuccess(ws, req, partial));
-});
-
-beforeEach(() => {
-  requests = [];
-  size = 10;
-  extraRows = [];
-});
-
-const SUBSCRIBED = ['subscribe orderBookL2:XBTUSD'];
-const RESYNCED = [...SUBSCRIBED, 'unsubscribe orderBookL2:XBTUSD', 'subscribe orderBookL2:XBTUSD'];
 const WHOLE_RESYNCED = ['subscribe orderBookL2', 'unsubscribe orderBookL2', 'subscribe orderBookL2'];
-const LEVEL = { symbol: 'XBTUSD', id: 1, side: 'Buy', size: 5, price: 100 };
 const delta = (action: string, row: unknown): string => JSON.stringify({ table: 'orderBookL2', action, data: [row] });
 const { symbol: _symbol, ...NO_SYMBOL } = LEVEL;
-
-/** A client with XBTUSD's book live at size 10 (`whole`: through the whole table's topic); `sizes` gets the size of each book it emits. */
-async function liveBook(whole = false): Promise<{ errors: ReturnType<typeof collectErrors>; sizes: number[]; c: ReturnType<typeof fx.client> }> {
-  const c = fx.client({ endpoint: raw.url });
-  const errors = collectErrors(c);
-  const sizes: number[] = [];
-  if (whole) fx.keep(c.table$('orderBookL2').subscribe());
-  fx.keep(c.book$('XBTUSD').subscribe((b) => sizes.push(b.bids[0]?.size ?? 0)));
-  await waitFor(() => sizes.includes(10), 3000, 'the book live');
-  return { errors, sizes, c };
-}
 
 describe('a delta row that cannot be used resyncs the topics it may have concerned', () => {
   it.each([
@@ -67,36 +29,36 @@ describe('a delta row that cannot be used resyncs the topics it may have concern
     ['an update row that is a number', delta('update', 7), false],
     ['an update row without a symbol while the whole table is live', delta('update', NO_SYMBOL), true],
   ])('%s: reported, and the table\'s live topic resynced to the server\'s truth', async (_, text, whole) => {
-    const { errors, sizes, c } = await liveBook(whole);
+    const { errors, sizes, c } = await liveBook(fx, server, whole);
     const subscribed = whole ? ['subscribe orderBookL2'] : SUBSCRIBED;
-    expect(requests).toEqual(subscribed);
-    size = 5;
-    socket?.send(text);
+    expect(server.requests).toEqual(subscribed);
+    server.size = 5;
+    server.send(text);
     await waitFor(() => sizes.at(-1) === 5, 3000, 'the fresh partial');
-    expect(requests).toEqual(whole ? WHOLE_RESYNCED : RESYNCED);
+    expect(server.requests).toEqual(whole ? WHOLE_RESYNCED : RESYNCED);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(FrameParseError);
     expect(c.storage.rows('orderBookL2')).toEqual([{ ...LEVEL, size: 5 }]);
   });
 
   it('such a row between usable ones: reported once, and the book is the fresh partial\'s, not the rows\' around it', async () => {
-    const { errors, sizes, c } = await liveBook();
-    size = 5;
-    socket?.send(JSON.stringify({ table: 'orderBookL2', action: 'update', data: [{ ...LEVEL, size: 7 }, NO_SYMBOL, { ...LEVEL, size: 8 }] }));
+    const { errors, sizes, c } = await liveBook(fx, server);
+    server.size = 5;
+    server.send(JSON.stringify({ table: 'orderBookL2', action: 'update', data: [{ ...LEVEL, size: 7 }, NO_SYMBOL, { ...LEVEL, size: 8 }] }));
     await waitFor(() => sizes.at(-1) === 5, 3000, 'the fresh partial');
-    expect(requests).toEqual(RESYNCED);
+    expect(server.requests).toEqual(RESYNCED);
     expect(errors).toHaveLength(1);
     expect(sizes).not.toContain(8);
     expect(c.storage.rows('orderBookL2')).toEqual([{ ...LEVEL, size: 5 }]);
   });
 
   it('a flood of such rows resyncs once, not once each', async () => {
-    const { errors, sizes } = await liveBook();
-    size = 5;
-    for (let i = 0; i < 50; i++) socket?.send(delta('update', NO_SYMBOL));
+    const { errors, sizes } = await liveBook(fx, server);
+    server.size = 5;
+    for (let i = 0; i < 50; i++) server.send(delta('update', NO_SYMBOL));
     await waitFor(() => sizes.at(-1) === 5, 3000, 'the fresh partial');
     await waitFor(() => errors.length === 50, 3000, 'every row reported');
-    expect(requests).toEqual(RESYNCED);
+    expect(server.requests).toEqual(RESYNCED);
   });
 });
 
@@ -105,14 +67,14 @@ describe('a partial row that is left out is only reported', () => {
     ['a row of another symbol than its filter\'s', { symbol: 'ETHUSD', id: 7, side: 'Sell', size: 3, price: 200 }],
     ['a row without a symbol', { id: 7, side: 'Sell', size: 3, price: 200 }],
   ])('%s: nothing is resynced, the next delta applies', async (_, row) => {
-    extraRows = [row];
-    const { errors, sizes, c } = await liveBook();
-    socket?.send(delta('update', LEVEL));
+    server.extraRows = [row];
+    const { errors, sizes, c } = await liveBook(fx, server);
+    server.send(delta('update', LEVEL));
     await waitFor(() => sizes.at(-1) === 5, 3000, 'the update');
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(FrameParseError);
     // A resync would have dropped the image and held the update back until a fresh partial.
     expect(c.storage.rows('orderBookL2')).toEqual([LEVEL]);
-    expect(requests).toEqual(SUBSCRIBED);
+    expect(server.requests).toEqual(SUBSCRIBED);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { BitmexInconsistencyError, type BookSnapshot } from '../../lib';
 import { collectErrors, waitFor } from '../support/helpers';
-import { useRawServer, welcome } from '../support/raw-server';
+import { requestTopics, useRawServer, welcome } from '../support/raw-server';
 import { useSimulator } from '../support/simulator';
 
 const fx = useSimulator({ seed: 1 });
@@ -18,7 +18,7 @@ let subscribes = 0;
 const raw = useRawServer((ws) => {
   ws.send(welcome());
   return (req) => {
-    const topics = (Array.isArray(req.args) ? req.args : [req.args]) as string[];
+    const topics = requestTopics(req);
     for (const topic of topics) {
       if (req.op === 'unsubscribe') {
         ws.send(JSON.stringify({ success: true, unsubscribe: topic, request: req }));

@@ -4,13 +4,10 @@
  * empty book of `trade`, which it also subscribed).
  */
 import { BitmexWebSocket, bookOf$, type BookOptions } from '../../lib';
+import { socketSpy } from '../support/helpers';
 
-/** A WebSocket class that records construction: no checked call may get as far as a socket. */
-const made: string[] = [];
-function SpySocket(this: unknown, url: string): void {
-  made.push(url);
-  throw new Error('no socket in this spec');
-}
+/** No checked call may get as far as a socket. */
+const { made, SpySocket } = socketSpy();
 
 const client = new BitmexWebSocket({ endpoint: 'ws://127.0.0.1:9/realtime', WebSocketCtor: SpySocket as never, reconnect: false });
 

@@ -37,3 +37,19 @@ export function collectErrors(client: { readonly errors$: Observable<ClientError
   client.errors$.subscribe((e) => (only === undefined || e instanceof only) && errors.push(e));
   return errors;
 }
+
+/**
+ * A WebSocket class that records each construction (`made`: the URLs asked for) and throws, for
+ * specs in which no call may get as far as a socket.
+ */
+export function socketSpy(): { readonly made: string[]; readonly SpySocket: (this: unknown, url: string) => void } {
+  const made: string[] = [];
+  return {
+    made,
+    // A function expression: a method is no constructor (the client refuses it).
+    SpySocket: function (this: unknown, url: string): void {
+      made.push(url);
+      throw new Error('no socket in this spec');
+    },
+  };
+}

@@ -12,14 +12,33 @@ export interface RawServer {
   readonly connections: number;
 }
 
-/** The welcome frame as BitMEX sends it (`timestamp` left out when `withTime` is false). */
-export function welcome(withTime = true): string {
+/**
+ * The welcome frame as BitMEX sends it (`timestamp` left out when `withTime` is false), saying
+ * `remaining` connections are left this hour.
+ */
+export function welcome(withTime = true, remaining = 700): string {
   return JSON.stringify({
     info: 'Welcome to the BitMEX Realtime API.',
     version: '2.0.0',
     ...(withTime ? { timestamp: new Date().toISOString() } : {}),
-    limit: { remaining: 700 },
+    limit: { remaining },
   });
+}
+
+/** A request as the raw server gets it. */
+export interface RawRequest {
+  readonly op: string;
+  readonly args: unknown;
+}
+
+/** The topics a request names (`args`, an array or one). */
+export function requestTopics(req: RawRequest): string[] {
+  return (Array.isArray(req.args) ? req.args : [req.args]) as string[];
+}
+
+/** A request as `"op topic,topic"`, for a log of what the server received. */
+export function requestText(req: RawRequest): string {
+  return `${req.op} ${requestTopics(req).join()}`;
 }
 
 /**
@@ -27,7 +46,7 @@ export function welcome(withTime = true): string {
  * (`n` counts them from 1). Text requests other than `ping` reach `onRequest` parsed;
  * `ping` is answered with `pong` unless `onConnection` says otherwise.
  */
-export function useRawServer(onConnection: (ws: WebSocket, n: number) => ((request: { op: string; args: unknown }) => void) | void): RawServer {
+export function useRawServer(onConnection: (ws: WebSocket, n: number) => ((request: RawRequest) => void) | void): RawServer {
   let http: Server | undefined;
   let wss: WebSocketServer | undefined;
   let url = '';
@@ -41,7 +60,7 @@ export function useRawServer(onConnection: (ws: WebSocket, n: number) => ((reque
       ws.on('message', (d) => {
         const text = d.toString();
         if (text === 'ping') ws.send('pong');
-        else if (onRequest) onRequest(JSON.parse(text) as { op: string; args: unknown });
+        else if (onRequest) onRequest(JSON.parse(text) as RawRequest);
       });
     });
     await new Promise<void>((resolve) => http?.listen(0, '127.0.0.1', resolve));
@@ -63,23 +82,15 @@ export function useRawServer(onConnection: (ws: WebSocket, n: number) => ((reque
   };
 }
 
-/** A request as the raw server gets it. */
-export interface RawRequest {
-  readonly op: string;
-  readonly args: unknown;
-}
-
 /**
  * Answers each topic of `req` with its success frame, as BitMEX does, and after a subscribe's
- * success sends what `then(topic)` gives (nothing for undefined). Returns the request as
- * `"op topic,topic"`, for a log of what the server received.
+ * success sends what `then(topic)` gives (nothing for undefined). Returns {@link requestText}.
  */
 export function answerSuccess(ws: WebSocket, req: RawRequest, then: (topic: string) => string | undefined = () => undefined): string {
-  const topics = (Array.isArray(req.args) ? req.args : [req.args]) as string[];
-  for (const topic of topics) {
+  for (const topic of requestTopics(req)) {
     ws.send(JSON.stringify({ success: true, [req.op]: topic, request: req }));
     const next = req.op === 'subscribe' ? then(topic) : undefined;
     if (next !== undefined) ws.send(next);
   }
-  return `${req.op} ${topics.join()}`;
+  return requestText(req);
 }
