@@ -24,7 +24,7 @@
  * @module
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import { BitmexWebSocket, createBookView, emptyTables, reduceTables } from '../lib';
@@ -33,6 +33,7 @@ import type { WebSocketCtor } from '../lib';
 import { BenchSocket, timeBlocks } from './bench-socket';
 import { median, positive } from './cli-args';
 import { buildFrames } from './frames';
+import { mainThreadNs } from './main-thread';
 import { MinimalBook } from './minimal-book';
 
 const ROOT = resolve(__dirname, '..');
@@ -100,15 +101,6 @@ async function client(): Promise<Consumer> {
 
 function make(k: (typeof KEYS)[number], partial: string): Consumer | Promise<Consumer> {
   return k === 'p' ? parseOnly() : k === 'm' ? minimal(partial) : k === 'r' ? reducer(partial, false) : k === 'v' ? reducer(partial, true) : client();
-}
-
-/** CPU ns of the main thread so far (Linux), or NaN. */
-function mainThreadNs(): number {
-  try {
-    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
-  } catch {
-    return NaN;
-  }
 }
 
 /** `--fresh`, in the child: one case over `--frames` frames from the partial; prints [µs/frame, main-thread share]. */

@@ -6,10 +6,10 @@
  * JIT's compiles on helper threads show apart from the code running. Prints one JSON line.
  * @module
  */
-import { readFileSync } from 'node:fs';
 import type { BitmexWebSocket, WebSocketCtor } from '../lib';
 import { BenchSocket } from './bench-socket';
 import { buildFrames } from './frames';
+import { mainThreadNs } from './main-thread';
 
 /** What one child reports: µs per frame of each block, in all and on the main thread. */
 export interface WarmupResult {
@@ -18,15 +18,6 @@ export interface WarmupResult {
   readonly total: readonly number[];
   /** Empty where the main thread's time cannot be read (not Linux). */
   readonly main: readonly number[];
-}
-
-/** CPU ns of the main thread so far, or NaN. */
-function mainThreadNs(): number {
-  try {
-    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
-  } catch {
-    return NaN;
-  }
 }
 
 function flag(name: string, fallback: number): number {
