@@ -63,4 +63,10 @@ describe('parseTimestamp', () => {
       { numRuns: 3000 },
     );
   });
+
+  it('parses BitMEX timestamps as UTC', () => {
+    expect(parseTimestamp('2020-10-12T16:46:20.255Z').getTime()).toBe(Date.UTC(2020, 9, 12, 16, 46, 20, 255));
+    expect(parseTimestamp('2020-10-12T16:46:20.255').getTime()).toBe(Date.UTC(2020, 9, 12, 16, 46, 20, 255));
+    expect(Number.isNaN(parseTimestamp('not a date').getTime())).toBe(true);
+  });
 });
