@@ -8,6 +8,11 @@
  */
 import { FrameParseError } from '../protocol/frames';
 
+/** The report of a row or frame of `table` left out, for `reason`. */
+export function skippedError(table: string | undefined, reason: string, value: unknown): FrameParseError {
+  return new FrameParseError(`${table ?? 'frame'}: ${reason}; skipped`, textOf(value));
+}
+
 /** A short text of what failed, for `FrameParseError.raw` (redacted and cut there). */
 export function textOf(input: unknown): string {
   if (typeof input === 'string') return input;

@@ -208,7 +208,8 @@ export function openSession(port: SocketPort, settings: SessionSettings): Observ
             // broken feed can put in the future, and a request signed from them stays valid until then.
             const welcomeMs = frame.timestamp === undefined ? NaN : Date.parse(frame.timestamp);
             const offset = clock?.estimate?.offsetMs;
-            authenticate(settings.authArgs, isNaN(welcomeMs) ? (offset === undefined ? undefined : Date.now() + offset) : welcomeMs);
+            const estimateMs = offset === undefined ? undefined : Date.now() + offset;
+            authenticate(settings.authArgs, isNaN(welcomeMs) ? estimateMs : welcomeMs);
           }
           return;
         case 'authenticated':

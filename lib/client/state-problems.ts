@@ -6,11 +6,11 @@
  * @module
  */
 import { BitmexInconsistencyError, type BitmexError } from '../protocol/errors';
-import { FrameParseError, topicOf } from '../protocol/frames';
+import { topicOf, type FrameParseError } from '../protocol/frames';
 import type { TablesState } from '../reducer/reducer';
 import { readableKey } from '../reducer/keys';
 import type { Unusable } from '../reducer/state';
-import { textOf } from './frame-guard';
+import { skippedError } from './frame-guard';
 import type { Topics } from './topics';
 
 // makeKey joins key values with U+001F, invisible in a log line: shown as ':'.
@@ -22,7 +22,7 @@ export function reportStateProblems(state: TablesState, topics: Topics, report: 
   const inconsistencies = state.inconsistencies;
   if (unusable.length === 0 && inconsistencies.length === 0) return;
   for (const u of unusable) {
-    report(new FrameParseError(`${u.table ?? 'frame'}: ${u.reason}; skipped`, textOf(u.value)));
+    report(skippedError(u.table, u.reason, u.value));
     // Every delta row the reducer leaves out lacks a string symbol: any topic of its table may miss it.
     if (lostDelta(u) && u.table !== undefined) topics.resyncTable(u.table);
   }

@@ -9,10 +9,10 @@
  */
 import type { Subscriber } from 'rxjs';
 import { BitmexInconsistencyError } from '../protocol/errors';
-import { FrameParseError, splitTopic, topicOf, type DataFrame, type Row } from '../protocol/frames';
+import { splitTopic, topicOf, type DataFrame, type FrameParseError, type Row } from '../protocol/frames';
 import { PLATFORM_TABLES } from '../protocol/tables';
-import { NO_STRING_SYMBOL } from '../reducer/output';
-import { textOf } from './frame-guard';
+import { NO_STRING_SYMBOL, rowReason } from '../reducer/output';
+import { skippedError } from './frame-guard';
 import type { Timer } from './timers';
 
 /** Which connection a topic lives on. */
@@ -100,7 +100,7 @@ export function admitFrame(t: TableTopics, frame: DataFrame): DataFrame | undefi
       // Only symbols' topics observed: a row without a symbol is garbage (the reducer would say
       // so), and the change it carried is lost. Its resync leaves the images it drops awaiting:
       // their later rows here are held back, earlier ones skipped by the reducer.
-      if (t.whole === undefined && typeof row.symbol !== 'string') t.lost(new FrameParseError(`${frame.table}: row ${i} of ${frame.action} ${NO_STRING_SYMBOL}; skipped`, textOf(row)));
+      if (t.whole === undefined && typeof row.symbol !== 'string') t.lost(skippedError(frame.table, rowReason(i, frame.action, NO_STRING_SYMBOL), row));
     }
   }
   if (kept === undefined) return frame;

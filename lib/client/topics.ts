@@ -181,7 +181,10 @@ export class Topics {
     const t = this.topics.get(name);
     if (t === undefined) return;
     // Never asked (a live topic): whether the server still streams it is unknown; a fresh subscription settles it.
-    if (t.server !== 'unsubscribing') return void (this.resync(name) && this.link.report(new BitmexInconsistencyError(t.table, name, `unasked unsubscribe of ${name}; resubscribing`)));
+    if (t.server !== 'unsubscribing') {
+      if (this.resync(name)) this.link.report(new BitmexInconsistencyError(t.table, name, `unasked unsubscribe of ${name}; resubscribing`));
+      return;
+    }
     t.server = 'none';
     t.retries = 0;
     // A subscribe held back for this answer may go now (see flush).

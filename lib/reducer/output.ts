@@ -11,6 +11,11 @@ import type { Change, Config, Images, Inconsistency, Unusable } from './state';
 /** Why a row is unusable when its `symbol` is not a string (books and partials are per symbol). */
 export const NO_STRING_SYMBOL = 'has no string symbol';
 
+/** Why row `i` of a frame of `action` is left out, as reports say it. */
+export function rowReason(i: number, action: string, why: string): string {
+  return `row ${i} of ${action} ${why}`;
+}
+
 /** Mutable batch being filled. */
 interface Batch {
   readonly symbol: string | undefined;
@@ -86,7 +91,7 @@ export class Output {
    */
   reject(i: number, value: unknown, why = 'is not an object', kept = false): void {
     if (typeof value === 'object' && value !== null) Object.freeze(value);
-    const reason = `row ${i} of ${this.action} ${why}`;
+    const reason = rowReason(i, this.action, why);
     (this.unusable ??= []).push(Object.freeze(kept ? { table: this.name, reason, value } : { table: this.name, reason, value, dropped: this.action }));
   }
 
