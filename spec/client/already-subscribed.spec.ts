@@ -6,7 +6,7 @@
  */
 import { BitmexApiError } from '../../lib';
 import { collectErrors, settle, waitFor } from '../support/helpers';
-import { requestTopics, useRawServer, welcome } from '../support/raw-server';
+import { requestText, requestTopics, useRawServer, welcome } from '../support/raw-server';
 import { useSimulator } from '../support/simulator';
 
 const fx = useSimulator({ seed: 1 }, { heartbeat: false });
@@ -25,7 +25,7 @@ const raw = useRawServer((ws) => {
   };
   return (req) => {
     const topics = requestTopics(req);
-    requests.push(`${req.op} ${topics.join()}`);
+    requests.push(requestText(req));
     for (const topic of topics) {
       if (req.op === 'subscribe') {
         if (holdsUnknown || held.has(topic)) {

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { map } from 'rxjs';
 import { BitmexApiError, BitmexWebSocket, type BitmexWebSocketOptions, type BookSnapshot, type Change } from '../../lib';
-import { collectErrors, firstMatching, settle, waitFor } from '../support/helpers';
+import { collectErrors, settle, waitFor } from '../support/helpers';
 import { isTrueBook, useSimulator } from '../support/simulator';
 
 const KEY = 'test-key';

@@ -8,7 +8,7 @@
  */
 import { BitmexConnectionError, type BitmexApiError } from '../../lib';
 import { collectErrors, settle, waitFor } from '../support/helpers';
-import { requestTopics, useRawServer, welcome } from '../support/raw-server';
+import { requestText, requestTopics, useRawServer, welcome } from '../support/raw-server';
 import { useSimulator } from '../support/simulator';
 
 const fx = useSimulator({ seed: 1 }, { heartbeat: false });
@@ -29,7 +29,7 @@ const raw = useRawServer((ws) => {
   };
   return (req) => {
     const topics = requestTopics(req);
-    requests.push(`${req.op} ${topics.join()}`);
+    requests.push(requestText(req));
     for (const topic of topics) {
       if (req.op === 'subscribe') {
         if (held.has(topic)) return void ws.send(JSON.stringify({ status: 400, error: `You are already subscribed to this topic: ${topic}`, request: req }));

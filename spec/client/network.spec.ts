@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { BitmexConnectionError, BitmexWebSocket } from '../../lib';
 import { useSimulator } from '../support/simulator';
 import { collectErrors, settle, waitFor } from '../support/helpers';
-import { useRawServer, welcome } from '../support/raw-server';
+import { answerSuccess, useRawServer, welcome } from '../support/raw-server';
 
 const fx = useSimulator({ seed: 3 }, { reconnect: { initialDelayMs: 20, maxDelayMs: 80 } });
 
@@ -133,10 +133,7 @@ describe('a subscribe that is never answered, or acknowledged without its partia
     ws.send(welcome());
     return (req) => {
       if (req.op !== 'subscribe' || !Array.isArray(req.args) || (n === 1 && !acknowledge)) return;
-      for (const topic of req.args) {
-        ws.send(JSON.stringify({ success: true, subscribe: topic, request: req }));
-        if (n > 1) ws.send(JSON.stringify({ table: 'instrument', action: 'partial', keys: ['symbol'], filter: { symbol: 'XBTUSD' }, data: [{ symbol: 'XBTUSD', markPrice: 7 }] }));
-      }
+      answerSuccess(ws, req, () => (n > 1 ? JSON.stringify({ table: 'instrument', action: 'partial', keys: ['symbol'], filter: { symbol: 'XBTUSD' }, data: [{ symbol: 'XBTUSD', markPrice: 7 }] }) : undefined));
     };
   });
 

@@ -3,23 +3,12 @@
  * unsubscribe refused with 429 then started the repeat's timer (up to an hour, `meta.retryAfter`)
  * in a closed client, which held the process open that long.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-const ROOT = resolve(__dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((res) => child.once('exit', (code) => res(code)));
-}
+import { join } from 'node:path';
+import { ROOT, exited, runProgram } from '../support/child-program';
 
 it('a program whose unsubscribe is refused with 429 while close() runs exits on its own', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bitmex-timers-'));
-  const script = join(dir, 'run.ts');
-  writeFileSync(
-    script,
+  const child = runProgram(
+    'bitmex-timers-',
     `
 import { WebSocketServer } from ${JSON.stringify(join(ROOT, 'node_modules', 'ws', 'index.js'))};
 import { BitmexWebSocket } from ${JSON.stringify(join(ROOT, 'lib', 'index'))};
@@ -53,7 +42,6 @@ server.on('listening', async () => {
 });
 `,
   );
-  const child = spawn(TSX, [script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));

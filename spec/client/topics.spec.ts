@@ -4,9 +4,10 @@
  */
 import type { AddressInfo } from 'node:net';
 import { take } from 'rxjs';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { BitmexApiError, BitmexConnectionError, BitmexInconsistencyError, BitmexWebSocket, type BookSnapshot, type Change, type Trade } from '../../lib';
 import { collectErrors, settle, waitFor } from '../support/helpers';
+import { answerSuccess, requestTopics, useRawServer, welcome } from '../support/raw-server';
 import { isTrueBook, useSimulator } from '../support/simulator';
 
 const fx = useSimulator({ seed: 5 }, { heartbeat: false, reconnect: { initialDelayMs: 20, maxDelayMs: 80 } });
@@ -289,74 +290,76 @@ describe('races and retries', () => {
  * no topic and lets the others through 100 ms later (BitMEX answers a request topic by topic);
  * every trade goes once to each `trade` subscription held, as BitMEX streams each on its own.
  */
-async function topicByTopicServer(): Promise<{ url: string; held: Set<string>; trade(): void; close(): Promise<void> }> {
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise<void>((r) => server.once('listening', () => r()));
+function topicByTopicServer(): { readonly url: string; readonly held: Set<string>; trade(): void } {
   const held = new Set<string>();
-  const sockets: import('ws').WebSocket[] = [];
+  const sockets: WebSocket[] = [];
   let tradeNo = 0;
   let refused = false;
-  server.on('connection', (ws) => {
+  beforeEach(() => {
+    held.clear();
+    sockets.length = 0;
+    tradeNo = 0;
+    refused = false;
+  });
+  const partialOf = (topic: string): string | undefined =>
+    topic.startsWith('trade') ? JSON.stringify({ table: 'trade', action: 'partial', keys: [], filter: topic.includes(':') ? { symbol: 'XBTUSD' } : {}, data: [] }) : undefined;
+  const raw = useRawServer((ws) => {
     sockets.push(ws);
-    ws.send(JSON.stringify({ info: 'Welcome to the BitMEX Realtime API.', version: '2.0.0', timestamp: new Date().toISOString() }));
-    const subscribe = (topic: string, request: unknown): void => {
-      held.add(topic);
-      ws.send(JSON.stringify({ success: true, subscribe: topic, request }));
-      if (topic.startsWith('trade')) ws.send(JSON.stringify({ table: 'trade', action: 'partial', keys: [], filter: topic.includes(':') ? { symbol: 'XBTUSD' } : {}, data: [] }));
-    };
-    ws.on('message', (data) => {
-      const text = String(data);
-      if (text === 'ping') return void ws.send('pong');
-      const request = JSON.parse(text) as { op: string; args: string[] };
-      if (request.op === 'unsubscribe') {
-        for (const topic of request.args) held.delete(topic), ws.send(JSON.stringify({ success: true, unsubscribe: topic, request }));
-      } else if (request.op === 'subscribe' && !refused && request.args.length > 1) {
+    ws.send(welcome());
+    return (req) => {
+      const topics = requestTopics(req);
+      if (req.op === 'unsubscribe') {
+        for (const topic of topics) held.delete(topic);
+        answerSuccess(ws, req);
+      } else if (req.op === 'subscribe' && !refused && topics.length > 1) {
         refused = true;
-        ws.send(JSON.stringify({ status: 429, error: 'Rate limit exceeded, retry in 30 seconds.', meta: { retryAfter: 30 }, request }));
-        setTimeout(() => { for (const topic of request.args.slice(1)) subscribe(topic, request); }, 100);
-      } else if (request.op === 'subscribe') {
-        for (const topic of request.args) subscribe(topic, request);
+        ws.send(JSON.stringify({ status: 429, error: 'Rate limit exceeded, retry in 30 seconds.', meta: { retryAfter: 30 }, request: req }));
+        setTimeout(() => {
+          for (const topic of topics.slice(1)) {
+            held.add(topic);
+            ws.send(JSON.stringify({ success: true, subscribe: topic, request: req }));
+            const partial = partialOf(topic);
+            if (partial !== undefined) ws.send(partial);
+          }
+        }, 100);
+      } else if (req.op === 'subscribe') {
+        for (const topic of topics) held.add(topic);
+        answerSuccess(ws, req, partialOf);
       }
-    });
+    };
   });
   return {
-    url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/realtime`,
+    get url() {
+      return raw.url;
+    },
     held,
     trade() {
       const row = { symbol: 'XBTUSD', side: 'Buy', size: 1, price: 100, trdMatchID: `t${++tradeNo}`, timestamp: new Date().toISOString() };
       for (const topic of held) if (topic.startsWith('trade')) for (const ws of sockets) ws.send(JSON.stringify({ table: 'trade', action: 'insert', data: [row] }));
     },
-    close: () => new Promise<void>((r) => {
-      for (const ws of sockets) ws.terminate();
-      server.close(() => r());
-    }),
   };
 }
 
 describe('a refusal that named no topic, then a success for one of them', () => {
+  const server = topicByTopicServer();
   it('a whole table whose success follows the 429 covers its symbol again at once: each trade once, not twice until the retry', async () => {
-    const server = await topicByTopicServer();
-    try {
-      const c = fx.client({ endpoint: server.url });
-      const errors = collectErrors(c);
-      // One request [instrument, trade]: the 429 answers instrument without naming it, so it is
-      // taken for both, and trade:XBTUSD (no longer covered) subscribes its own; then trade's
-      // success and partial say trade got through after all.
-      fx.keep(c.table$('instrument').subscribe());
-      fx.keep(c.table$('trade').subscribe());
-      const ids: string[] = [];
-      fx.keep(c.table$('trade', 'XBTUSD').subscribe((t) => ids.push(t.trdMatchID)));
-      await waitFor(() => server.held.has('trade'), 5000, "trade's late success");
-      await settle(100);
-      for (let i = 0; i < 3; i++) server.trade();
-      await waitFor(() => ids.length >= 3, 5000, 'the trades');
-      await settle(100);
-      expect(ids).toEqual(['t1', 't2', 't3']);
-      expect([...server.held].sort()).toEqual(['trade']);
-      expect(errors).toHaveLength(1);
-      c.close();
-    } finally {
-      await server.close();
-    }
+    const c = fx.client({ endpoint: server.url });
+    const errors = collectErrors(c);
+    // One request [instrument, trade]: the 429 answers instrument without naming it, so it is
+    // taken for both, and trade:XBTUSD (no longer covered) subscribes its own; then trade's
+    // success and partial say trade got through after all.
+    fx.keep(c.table$('instrument').subscribe());
+    fx.keep(c.table$('trade').subscribe());
+    const ids: string[] = [];
+    fx.keep(c.table$('trade', 'XBTUSD').subscribe((t) => ids.push(t.trdMatchID)));
+    await waitFor(() => server.held.has('trade'), 5000, "trade's late success");
+    await settle(100);
+    for (let i = 0; i < 3; i++) server.trade();
+    await waitFor(() => ids.length >= 3, 5000, 'the trades');
+    await settle(100);
+    expect(ids).toEqual(['t1', 't2', 't3']);
+    expect([...server.held].sort()).toEqual(['trade']);
+    expect(errors).toHaveLength(1);
+    c.close();
   });
 });

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { BitmexSimulator, type MarketFrame, type SimulatorLevel } from '../../lib/testing';
-import { KEY, SECRET, type Json, authArgs, sim, url, connect, useSimulatorSockets } from '../support/simulator-sockets';
+import { KEY, SECRET, type Json, authArgs, sim, connect, useSimulatorSockets } from '../support/simulator-sockets';
 
 useSimulatorSockets();
 

@@ -3,17 +3,9 @@
  * calls stop() exits by itself (no timer or socket left behind).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import WebSocket from 'ws';
-
-const ROOT = resolve(__dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((res) => child.once('exit', (code) => res(code)));
-}
+import { ROOT, TSX, exited, runProgram } from '../support/child-program';
 
 /** Resolves with the first stdout match of `pattern`. */
 function output(child: ChildProcess, pattern: RegExp): Promise<RegExpMatchArray> {
@@ -53,10 +45,8 @@ it('npm run simulator: prints its URLs, serves a live market, stops on SIGINT', 
 }, 30000);
 
 it('a program that calls stop() exits on its own, even with clients, subscriptions and an armed switch', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bitmex-sim-'));
-  const script = join(dir, 'run.ts');
-  writeFileSync(
-    script,
+  const child = runProgram(
+    'bitmex-sim-',
     `
 import WebSocket from ${JSON.stringify(join(ROOT, 'node_modules', 'ws', 'index.js'))};
 import { BitmexSimulator } from ${JSON.stringify(join(ROOT, 'lib', 'testing'))};
@@ -74,7 +64,6 @@ import { authKeyExpiresArgs } from ${JSON.stringify(join(ROOT, 'lib', 'index'))}
 })();
 `,
   );
-  const child = spawn(TSX, [script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const done = exited(child);
   try {
     await output(child, /stopped/);
